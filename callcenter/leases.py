@@ -1,0 +1,43 @@
+"""Named leases in the database: "only one of these runs at a time", across processes.
+
+A lease expires on its own, so a holder that crashes never blocks the work for long.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+
+class Lease(models.Model):
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=36)
+    until = models.DateTimeField()
+
+    class Meta:
+        app_label = "callcenter"
+
+    def __str__(self) -> str:
+        return f"{self.name} until {self.until:%H:%M:%S}"
+
+
+def lease_acquire(name: str, *, seconds: float) -> str | None:
+    """Return a holder token if the lease was free (or expired), else None."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    until = now + timedelta(seconds=seconds)
+    if Lease.objects.filter(name=name, until__lt=now).update(holder=token, until=until):
+        return token
+    try:
+        with transaction.atomic():
+            Lease.objects.create(name=name, holder=token, until=until)
+    except IntegrityError:
+        return None
+    return token
+
+
+def lease_release(name: str, token: str) -> None:
+    Lease.objects.filter(name=name, holder=token).delete()

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from callcenter import views
+from telephony.views import webhook_inbox
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contacts/", include("contacts.urls")),
+    path("", include("telephony.urls")),
+    path("webhooks/<str:token>/", webhook_inbox, name="webhook_inbox"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,12 @@
+// Toasts: views answer with an `HX-Trigger: {"toast": {...}}` header (django-htmx's
+// trigger_client_event); show each for a few seconds in the polite live region.
+document.addEventListener("toast", (event) => {
+  const { message, level } = event.detail || {};
+  if (!message) return;
+  const box = document.getElementById("toasts");
+  const toast = document.createElement("div");
+  toast.className = "toast " + (level || "");
+  toast.textContent = message;
+  box.appendChild(toast);
+  setTimeout(() => toast.remove(), 5000);
+});

@@ -1,0 +1,27 @@
+from telephony.models.accounts import (
+    DID,
+    Agent,
+    CallFlow,
+    Disposition,
+    Extension,
+    ProviderAccount,
+    VoiceBot,
+)
+from telephony.models.calls import Call, CallEvent, MaskedSession, Recording
+from telephony.models.inbox import SandboxEvent, WebhookEvent
+
+__all__ = [
+    "DID",
+    "Agent",
+    "Call",
+    "CallEvent",
+    "CallFlow",
+    "Disposition",
+    "Extension",
+    "MaskedSession",
+    "ProviderAccount",
+    "Recording",
+    "SandboxEvent",
+    "VoiceBot",
+    "WebhookEvent",
+]

@@ -1,0 +1,198 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from telephony import crypto
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ProviderAccount(models.Model):
+    class BreakerState(models.TextChoices):
+        CLOSED = "closed", "Closed"
+        OPEN = "open", "Open"
+        HALF_OPEN = "half_open", "Half-open"
+
+    kind = models.CharField(max_length=32)
+    name = models.CharField(max_length=100, unique=True)
+    # Encrypted JSON (telephony.crypto); never rendered to a page or a log.
+    credentials_encrypted = models.TextField(blank=True, editable=False)
+    base_url = models.URLField(blank=True, help_text="Override the provider's API base URL")
+    default_region = models.CharField(max_length=2, default="IN")
+    calls_per_second = models.FloatField(default=5)
+    requests_per_minute = models.PositiveIntegerField(default=300)
+    concurrency_limit = models.PositiveIntegerField(default=10)
+    webhook_token = models.CharField(max_length=64, unique=True, default=_new_token)
+    # Encrypted JSON list of signing secrets: the first is current, the rest still accepted.
+    webhook_secrets_encrypted = models.TextField(blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    breaker_state = models.CharField(
+        max_length=10, choices=BreakerState.choices, default=BreakerState.CLOSED
+    )
+    breaker_failures = models.PositiveIntegerField(default=0)
+    breaker_opened_at = models.DateTimeField(null=True, blank=True)
+    webhooks_rejected = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def credentials(self) -> dict:
+        return crypto.decrypt_json(self.credentials_encrypted)
+
+    @credentials.setter
+    def credentials(self, value: dict) -> None:
+        self.credentials_encrypted = crypto.encrypt_json(value)
+
+    @property
+    def webhook_secrets(self) -> list[str]:
+        return crypto.decrypt_json(self.webhook_secrets_encrypted).get("secrets", [])
+
+    @webhook_secrets.setter
+    def webhook_secrets(self, value: list[str]) -> None:
+        self.webhook_secrets_encrypted = crypto.encrypt_json({"secrets": list(value)})
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/webhooks/{self.webhook_token}/"
+
+    @property
+    def webhook_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + self.webhook_path
+
+
+class DID(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RELEASED = "released", "Released"
+
+    account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="dids")
+    number = models.CharField(max_length=20, help_text="E.164")
+    region = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=20, default="local")
+    monthly_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "DID"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "number"], name="uniq_did_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Agent(models.Model):
+    class State(models.TextChoices):
+        OFFLINE = "offline", "Offline"
+        READY = "ready", "Ready"
+        ON_CALL = "on_call", "On a call"
+        WRAP_UP = "wrap_up", "Wrap-up"
+        PAUSED = "paused", "Paused"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    state_since = models.DateTimeField(auto_now_add=True)
+    pause_reason = models.CharField(max_length=100, blank=True)
+    provider_agent_id = models.CharField(max_length=64, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164 of the agent's phone")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Extension(models.Model):
+    account = models.ForeignKey(
+        ProviderAccount, on_delete=models.PROTECT, related_name="extensions"
+    )
+    number = models.CharField(max_length=20)
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="extensions"
+    )
+    did = models.ForeignKey(
+        DID, null=True, blank=True, on_delete=models.SET_NULL, related_name="extensions"
+    )
+    enabled = models.BooleanField(default=True)
+    expires_on = models.DateField(null=True, blank=True)
+    forwarding_number = models.CharField(max_length=20, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "number"], name="uniq_extension_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"ext {self.number}"
+
+
+class VoiceBot(models.Model):
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="bots")
+    provider_bot_id = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=100)
+    wss_url = models.CharField(max_length=300, blank=True)
+    system_prompt = models.TextField(blank=True)
+    stt_language = models.CharField(max_length=16, blank=True)
+    opening_line = models.CharField(max_length=300, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallFlow(models.Model):
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="flows")
+    provider_flow_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "provider_flow_id"], name="uniq_flow_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Disposition(models.Model):
+    """What an agent says a call came to: "Interested", "Call back later", "Do not call"."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=80)
+    adds_to_dnc = models.BooleanField(default=False)
+    schedules_callback = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+
+    def __str__(self) -> str:
+        return self.label

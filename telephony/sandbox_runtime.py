@@ -1,0 +1,100 @@
+"""Delivers the sandbox's simulated events through the inbox when they fall due.
+
+Placing a sandbox call stores its timeline as `SandboxEvent` rows and queues a pump. The
+pump delivers due events (each claimed by an atomic update, so two pumps never deliver
+one event twice), sleeps until the next is due, and exits when none are left. A lease
+keeps one pump running at a time; a schedule restarts it as a safety net.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from callcenter.leases import lease_acquire, lease_release
+from telephony.models import ProviderAccount, SandboxEvent
+from telephony.providers import sandbox
+from telephony.providers.base import SimulatedEvent, WebhookRejected
+from telephony.tasks import enqueue
+
+PUMP_LEASE = "sandbox-pump"
+logger = logging.getLogger(__name__)
+
+
+def sandbox_schedule(
+    *, account: ProviderAccount, events: Sequence[SimulatedEvent], now: datetime | None = None
+) -> None:
+    if not events:
+        return
+    now = now or timezone.now()
+    SandboxEvent.objects.bulk_create(
+        SandboxEvent(account=account, due_at=now + timedelta(seconds=e.after), body=e.body.decode())
+        for e in events
+    )
+    enqueue("telephony.tasks.sandbox_pump")
+
+
+def sandbox_deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Deliver every event due at `now`; returns how many this call delivered."""
+    from telephony.services.inbox import inbox_receive
+
+    now = now or timezone.now()
+    due = (
+        SandboxEvent.objects.filter(delivered_at__isnull=True, due_at__lte=now)
+        .select_related("account")
+        .order_by("due_at", "id")[:limit]
+    )
+    delivered = 0
+    for event in list(due):
+        claimed = SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
+            delivered_at=timezone.now()
+        )
+        if not claimed:
+            continue  # another pump delivered it
+        body = event.body.encode()
+        ts = int(time.time())
+        secret = event.account.webhook_secrets[0]
+        headers = {
+            sandbox.SIGNATURE_HEADER: sandbox.sign(body, secret, ts),
+            sandbox.TIMESTAMP_HEADER: str(ts),
+        }
+        try:
+            inbox_receive(token=event.account.webhook_token, body=body, headers=headers)
+        except WebhookRejected as exc:
+            # The account was disabled or its secret changed mid-call: the event is dropped
+            # exactly as a real provider's delivery would be (inbox_receive counts it).
+            logger.info("sandbox event %s rejected by the inbox: %s", event.pk, exc.reason)
+        delivered += 1
+    return delivered
+
+
+def sandbox_pump(*, max_seconds: float = 60.0, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Deliver events as they fall due for up to `max_seconds`. Returns events delivered."""
+    token = lease_acquire(PUMP_LEASE, seconds=max_seconds + 30)
+    if token is None:
+        return 0  # another pump is running
+    delivered = 0
+    deadline = time.monotonic() + max_seconds
+    try:
+        while time.monotonic() < deadline:
+            delivered += sandbox_deliver_due()
+            nxt = (
+                SandboxEvent.objects.filter(delivered_at__isnull=True)
+                .order_by("due_at")
+                .values_list("due_at", flat=True)
+                .first()
+            )
+            if nxt is None:
+                break
+            wait = (nxt - timezone.now()).total_seconds()
+            sleep(min(max(wait, 0.05), 0.5))
+    finally:
+        lease_release(PUMP_LEASE, token)
+    # Events scheduled while we were finishing would otherwise wait for the safety net.
+    if SandboxEvent.objects.filter(delivered_at__isnull=True).exists():
+        enqueue("telephony.tasks.sandbox_pump")
+    return delivered

@@ -1,0 +1,17 @@
+"""Periodic safety nets (django-q2 schedules), created or corrected after every migrate."""
+
+from django_q.models import Schedule
+
+SCHEDULES = [
+    # name, function, minutes between runs
+    ("sandbox-pump", "telephony.tasks.sandbox_pump", 1),
+    ("inbox-retry-pending", "telephony.tasks.inbox_retry_pending", 1),
+]
+
+
+def ensure_schedules(**kwargs) -> None:  # noqa: ANN003 - post_migrate signature
+    for name, func, minutes in SCHEDULES:
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes},
+        )

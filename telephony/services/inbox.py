@@ -1,0 +1,122 @@
+"""The inbox: every provider event (real webhook or sandbox) comes in through here.
+
+Receive = verify, parse, store raw with a dedupe key (unique constraint), and only then
+apply. Applying is idempotent; an event for a call we do not know yet is kept as
+`unmatched` and applied when the call learns its provider id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
+from telephony.providers.base import WebhookRejected
+from telephony.services.accounts import provider_for
+from telephony.services.callstate import call_apply_update, update_from_json, update_to_json
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboxResult:
+    stored: int
+    duplicates: int
+
+
+def inbox_receive(*, token: str, body: bytes, headers: Mapping[str, str]) -> InboxResult:
+    """Verify and store an inbound event, then apply it. Raises `WebhookRejected`."""
+    if len(body) > settings.WEBHOOK_MAX_BODY_BYTES:
+        raise WebhookRejected("body over 1 MB", status=413)
+    account = ProviderAccount.objects.filter(webhook_token=token, enabled=True).first()
+    if account is None:
+        raise WebhookRejected("unknown webhook token", status=404)
+    headers = {k.lower(): v for k, v in headers.items()}
+    provider = provider_for(account)
+    try:
+        provider.verify_webhook(body=body, headers=headers, now=timezone.now())
+        updates = provider.parse_webhook(body, headers)
+    except WebhookRejected as exc:
+        ProviderAccount.objects.filter(pk=account.pk).update(
+            webhooks_rejected=F("webhooks_rejected") + 1
+        )
+        logger.warning("webhook rejected for account %s: %s", account.pk, exc.reason)
+        raise
+    stored, duplicates = [], 0
+    text = body.decode("utf-8", "replace")
+    for update in updates:
+        key = (update.dedupe_key or hashlib.sha256(body).hexdigest())[:200]
+        try:
+            with transaction.atomic():
+                event = WebhookEvent.objects.create(
+                    account=account,
+                    dedupe_key=key,
+                    event_type=update.event_type[:64],
+                    provider_call_id=update.provider_call_id[:100],
+                    body=text,
+                    update=update_to_json(update),
+                )
+        except IntegrityError:
+            duplicates += 1
+            continue
+        stored.append(event.pk)
+    for pk in stored:
+        event_apply(pk)
+    return InboxResult(stored=len(stored), duplicates=duplicates)
+
+
+def event_apply(event_id: int) -> str:
+    """Apply one stored event; returns its resulting state. Safe to call repeatedly."""
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.select_for_update().get(pk=event_id)
+            if event.state == WebhookEvent.State.APPLIED:
+                return event.state
+            update = update_from_json(event.update)
+            call = (
+                Call.objects.select_for_update()
+                .filter(account_id=event.account_id, provider_call_id=update.provider_call_id)
+                .first()
+            )
+            if call is None:
+                event.state = WebhookEvent.State.UNMATCHED
+            else:
+                call_apply_update(call, update, source=CallEvent.Source.WEBHOOK)
+                event.state = WebhookEvent.State.APPLIED
+                event.applied_at = timezone.now()
+            event.save(update_fields=["state", "applied_at"])
+            return event.state
+    except Exception as exc:
+        # Keep the event (it is the only copy) and let inbox_retry_pending try again.
+        logger.exception("applying webhook event %s failed", event_id)
+        WebhookEvent.objects.filter(pk=event_id).update(
+            state=WebhookEvent.State.FAILED, error=str(exc)[:300]
+        )
+        return WebhookEvent.State.FAILED
+
+
+def inbox_match_unmatched(call: Call) -> int:
+    """Apply events that arrived before `call` knew its provider id."""
+    pending = WebhookEvent.objects.filter(
+        account_id=call.account_id,
+        provider_call_id=call.provider_call_id,
+        state__in=[WebhookEvent.State.UNMATCHED, WebhookEvent.State.PENDING],
+    ).order_by("received_at", "id")
+    return sum(
+        event_apply(pk) == WebhookEvent.State.APPLIED for pk in pending.values_list("pk", flat=True)
+    )
+
+
+def inbox_retry_pending(*, limit: int = 500) -> int:
+    """Periodic safety net: apply events left pending or failed (e.g. a crash mid-apply)."""
+    ids = WebhookEvent.objects.filter(
+        state__in=[WebhookEvent.State.PENDING, WebhookEvent.State.FAILED]
+    ).values_list("pk", flat=True)[:limit]
+    return sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in list(ids))

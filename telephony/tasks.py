@@ -1,0 +1,33 @@
+"""django-q2 tasks: thin triggers that carry ids and call services.
+
+Any of them may run twice, late or never; the services they call are idempotent and the
+periodic schedules re-derive pending work from the database.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+
+def enqueue(func: str, *args: object) -> None:
+    """Queue `func(*args)` once the current transaction commits (never before)."""
+    transaction.on_commit(lambda: async_task(func, *args, group=func.rsplit(".", 1)[-1]))
+
+
+def sandbox_pump() -> int:
+    from telephony.sandbox_runtime import sandbox_pump as pump
+
+    return pump()
+
+
+def recording_fetch(call_id: int) -> None:
+    from telephony.services.recordings import recording_fetch as fetch
+
+    fetch(call_id=call_id)
+
+
+def inbox_retry_pending() -> int:
+    from telephony.services.inbox import inbox_retry_pending as retry
+
+    return retry()

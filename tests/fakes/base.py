@@ -1,0 +1,317 @@
+"""A small framework for stateful HTTP fakes of telephony providers.
+
+Each provider fake subclasses `FakeProviderServer`, registers routes written from the
+provider's public doc, and keeps its own state. The server is a real HTTP server on
+127.0.0.1 (an ephemeral port), so adapters are tested over real sockets, never by mocking
+`requests`. Faults are injected per request (timeouts, 429, 500, garbage bodies), time is
+controllable so calls can be "played forward", and webhooks are POSTed back to a URL the
+test gives.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+
+@dataclass
+class FakeRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # keys lower-cased
+    body: bytes
+    path_params: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises `BadRequest` on malformed JSON."""
+        if not self.body:
+            return {}
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise BadRequest(f"malformed JSON: {exc}") from exc
+
+    def form(self) -> dict[str, str]:
+        """Form fields from an urlencoded or multipart body, or JSON, whichever was sent."""
+        ctype = self.headers.get("content-type", "")
+        if ctype.startswith("application/json"):
+            data = self.json()
+            return dict(data) if isinstance(data, dict) else {}
+        if ctype.startswith("multipart/form-data"):
+            return _parse_multipart(self.body, ctype)
+        parsed = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {k: v[-1] for k, v in parsed.items()}
+
+
+@dataclass
+class FakeResponse:
+    status: int = 200
+    body: Any = None  # dict/list -> JSON; bytes -> raw
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+class BadRequest(Exception):
+    """Raised by a handler to answer 400 with the provider's error shape."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class Fault:
+    kind: str  # "timeout" | "429" | "500" | "garbage" | "truncated" | "503"
+    remaining: int = 1
+    path_contains: str | None = None
+    retry_after: int | None = None
+
+
+Handler = Callable[[FakeRequest], FakeResponse | dict | list]
+
+
+class FakeProviderServer:
+    """Base class: routing, auth hook, faults, clock, request log and webhook sending."""
+
+    name = "fake"
+    #: seconds a "timeout" fault holds the request before answering (past any client timeout)
+    timeout_hold = 3.0
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._faults: list[Fault] = []
+        self._lock = threading.RLock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.requests: list[FakeRequest] = []
+        self.clock = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+        self.webhook_url: str | None = None
+        self.webhooks_sent: list[tuple[dict, requests.Response | None]] = []
+        self.register_routes()
+
+    # -- to override -------------------------------------------------------------
+    def register_routes(self) -> None:
+        """Subclasses add their routes with `self.add_route`."""
+
+    def authenticate(self, request: FakeRequest) -> FakeResponse | None:
+        """Return an error response when the request's credentials are wrong, else None."""
+        return None
+
+    def error_response(self, status: int, message: str) -> FakeResponse:
+        """The provider's documented error shape."""
+        return FakeResponse(status=status, body={"error": message})
+
+    # -- routing -----------------------------------------------------------------
+    def add_route(self, method: str, pattern: str, handler: Handler) -> None:
+        """`pattern` is a path with `{name}` placeholders, e.g. `/calls/{call_id}`."""
+        regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern.rstrip("/")) + "/?$"
+        self._routes.append((method.upper(), re.compile(regex), handler))
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self) -> FakeProviderServer:
+        """Serve on an ephemeral 127.0.0.1 port in a daemon thread (test fixtures)."""
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._httpd, "server not started"
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def serve_forever(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Standalone mode: block serving on host:port (used by `python -m tests.fakes`)."""
+        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._httpd.serve_forever()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return  # keep test output quiet; requests are recorded in server.requests
+
+            def _handle(self) -> None:
+                server._dispatch(self)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        return _Handler
+
+    # -- faults and time -----------------------------------------------------------
+    def inject(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        path_contains: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next `count` matching requests fail with `kind`."""
+        with self._lock:
+            self._faults.append(Fault(kind, count, path_contains, retry_after))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward; subclasses play their calls forward in `on_tick`."""
+        with self._lock:
+            self.clock += timedelta(seconds=seconds)
+            self.on_tick()
+
+    def on_tick(self) -> None:
+        """Subclasses advance call lives to `self.clock` here."""
+
+    # -- webhooks ------------------------------------------------------------------
+    def send_webhook(
+        self, payload: dict, *, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> requests.Response | None:
+        """POST an event to `self.webhook_url` (if set). Returns the response."""
+        if not self.webhook_url:
+            self.webhooks_sent.append((payload, None))
+            return None
+        body = raw if raw is not None else json.dumps(payload).encode()
+        hdrs = {"Content-Type": "application/json", **(headers or {})}
+        resp = requests.post(self.webhook_url, data=body, headers=hdrs, timeout=5)
+        self.webhooks_sent.append((payload, resp))
+        return resp
+
+    # -- internals -----------------------------------------------------------------
+    def _take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.path_contains and fault.path_contains not in path:
+                    continue
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _dispatch(self, http: BaseHTTPRequestHandler) -> None:
+        split = urlsplit(http.path)
+        length = int(http.headers.get("Content-Length") or 0)
+        body = http.rfile.read(length) if length else b""
+        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        request = FakeRequest(
+            method=http.command,
+            path=split.path,
+            query=query,
+            headers={k.lower(): v for k, v in http.headers.items()},
+            body=body,
+        )
+        with self._lock:
+            self.requests.append(request)
+        response = self._respond(request)
+        if response is None:  # a timeout fault: hold, then drop the connection
+            self._stopping.wait(self.timeout_hold)
+            http.close_connection = True
+            return
+        self._write(http, response)
+
+    def _respond(self, request: FakeRequest) -> FakeResponse | None:
+        fault = self._take_fault(request.path)
+        if fault:
+            if fault.kind == "timeout":
+                return None
+            if fault.kind == "429":
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+                resp = self.error_response(429, "Too many requests")
+                resp.headers.update(headers)
+                return resp
+            if fault.kind in ("500", "503"):
+                return self.error_response(int(fault.kind), "Internal server error")
+            if fault.kind == "garbage":
+                return FakeResponse(200, b"<html>502 Bad Gateway</html>", content_type="text/html")
+            if fault.kind == "truncated":
+                return FakeResponse(200, b'{"status": 200, "data": [')
+        handler, params = self._match(request)
+        if handler is None:
+            return self.error_response(404, f"No route for {request.method} {request.path}")
+        request.path_params = params
+        denied = self.authenticate(request)
+        if denied is not None:
+            return denied
+        try:
+            with self._lock:
+                result = handler(request)
+        except BadRequest as exc:
+            return self.error_response(exc.status, exc.message)
+        if isinstance(result, FakeResponse):
+            return result
+        return FakeResponse(200, result)
+
+    def _match(self, request: FakeRequest) -> tuple[Handler | None, dict[str, str]]:
+        for method, regex, handler in self._routes:
+            m = regex.match(request.path)
+            if m and method == request.method:
+                return handler, m.groupdict()
+        return None, {}
+
+    @staticmethod
+    def _write(http: BaseHTTPRequestHandler, response: FakeResponse) -> None:
+        if isinstance(response.body, bytes | bytearray):
+            payload = bytes(response.body)
+        elif response.body is None:
+            payload = b""
+        else:
+            payload = json.dumps(response.body).encode()
+        http.send_response(response.status)
+        http.send_header("Content-Type", response.content_type)
+        http.send_header("Content-Length", str(len(payload)))
+        for key, value in response.headers.items():
+            http.send_header(key, value)
+        http.end_headers()
+        http.wfile.write(payload)
+
+
+def _parse_multipart(body: bytes, ctype: str) -> dict[str, str]:
+    """Tiny multipart/form-data parser for text fields (what `requests` sends with files=)."""
+    match = re.search(r"boundary=(?P<b>[^;]+)", ctype)
+    if not match:
+        raise BadRequest("multipart body without boundary")
+    boundary = b"--" + match.group("b").strip('"').encode()
+    fields: dict[str, str] = {}
+    for part in body.split(boundary):
+        head, _, value = part.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]+)"', head)
+        if name:
+            fields[name.group(1).decode()] = value.rstrip(b"\r\n").decode("utf-8", "replace")
+    return fields
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> bool:
+    """Poll `predicate` until true or `timeout` seconds pass (for asynchronous webhooks)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
