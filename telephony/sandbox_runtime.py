@@ -40,36 +40,37 @@ def sandbox_schedule(
 
 def sandbox_deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Deliver every event due at `now`; returns how many this call delivered."""
-    from telephony.services.inbox import inbox_receive
-
     now = now or timezone.now()
     due = (
         SandboxEvent.objects.filter(delivered_at__isnull=True, due_at__lte=now)
         .select_related("account")
         .order_by("due_at", "id")[:limit]
     )
-    delivered = 0
-    for event in list(due):
-        claimed = SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
-            delivered_at=timezone.now()
-        )
-        if not claimed:
-            continue  # another pump delivered it
-        body = event.body.encode()
-        ts = int(time.time())
-        secret = event.account.webhook_secrets[0]
-        headers = {
-            sandbox.SIGNATURE_HEADER: sandbox.sign(body, secret, ts),
-            sandbox.TIMESTAMP_HEADER: str(ts),
-        }
-        try:
-            inbox_receive(token=event.account.webhook_token, body=body, headers=headers)
-        except WebhookRejected as exc:
-            # The account was disabled or its secret changed mid-call: the event is dropped
-            # exactly as a real provider's delivery would be (inbox_receive counts it).
-            logger.info("sandbox event %s rejected by the inbox: %s", event.pk, exc.reason)
-        delivered += 1
-    return delivered
+    return sum(sandbox_deliver(event) for event in list(due))
+
+
+def sandbox_deliver(event: SandboxEvent) -> bool:
+    """Claim and deliver one event; False if another pump already delivered it."""
+    from telephony.services.inbox import inbox_receive
+
+    claimed = SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
+        delivered_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    body = event.body.encode()
+    ts = int(time.time())
+    headers = {
+        sandbox.SIGNATURE_HEADER: sandbox.sign(body, event.account.webhook_secrets[0], ts),
+        sandbox.TIMESTAMP_HEADER: str(ts),
+    }
+    try:
+        inbox_receive(token=event.account.webhook_token, body=body, headers=headers)
+    except WebhookRejected as exc:
+        # The account was disabled or its secret changed mid-call: the event is dropped
+        # exactly as a real provider's delivery would be (inbox_receive counts it).
+        logger.info("sandbox event %s rejected by the inbox: %s", event.pk, exc.reason)
+    return True
 
 
 def sandbox_pump(*, max_seconds: float = 60.0, sleep: Callable[[float], None] = time.sleep) -> int:

@@ -55,6 +55,16 @@ STATUS_TABLE: dict[str, CallStatus] = {
     "canceled": CallStatus.CANCELED,
 }
 
+# Like a carrier sandbox's test numbers: a callee number ending in one of these always
+# gets that outcome, so demos and browser tests can show a chosen journey.
+MAGIC_SUFFIXES = {
+    "0001": "completed",
+    "0002": "busy",
+    "0003": "no-answer",
+    "0004": "failed",
+    "0005": "voicemail",
+}
+
 # (outcome word, weight): roughly what an outbound team sees on a cold list.
 OUTCOMES = (("completed", 55), ("no-answer", 20), ("busy", 10), ("voicemail", 8), ("failed", 7))
 
@@ -82,10 +92,13 @@ def sign(body: bytes, secret: str, timestamp: int) -> str:
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def timeline(*, seed: int, reference: str, kind: str, speed: float = 1.0) -> list[tuple]:
+def timeline(
+    *, seed: int, reference: str, kind: str, to_number: str = "", speed: float = 1.0
+) -> list[tuple]:
     """The call's life as (seconds after placing, event word, extra fields)."""
     rng = random.Random(f"{seed}:{reference}")
     outcome = rng.choices([o for o, _ in OUTCOMES], weights=[w for _, w in OUTCOMES])[0]
+    outcome = MAGIC_SUFFIXES.get(to_number[-4:], outcome)
     t = rng.uniform(0.8, 2.0) * speed
     events: list[tuple] = [(t, "ringing", {})]
     if outcome == "failed":
@@ -169,9 +182,11 @@ class SandboxProvider(Provider):
 
     def _place(self, reference: str, kind: str, to_number: str) -> CallPlaced:
         placed_at = datetime.now(UTC)
-        call_id = f"sbx-{self.config.account_id}-{reference}-{int(placed_at.timestamp())}"
+        # The id carries what call_details needs to re-derive the life without storage.
+        stamp = int(placed_at.timestamp())
+        call_id = f"sbx-{self.config.account_id}-{reference}-{stamp}-{to_number[-4:]}"
         events = []
-        for seq, (after, word, extra) in enumerate(self._timeline(reference, kind)):
+        for seq, (after, word, extra) in enumerate(self._timeline(reference, kind, to_number)):
             body = self._event_body(call_id, seq, word, extra, placed_at + timedelta(seconds=after))
             events.append(SimulatedEvent(after=after, body=body))
         return CallPlaced(
@@ -181,9 +196,13 @@ class SandboxProvider(Provider):
             simulated_events=events,
         )
 
-    def _timeline(self, reference: str, kind: str) -> list[tuple]:
+    def _timeline(self, reference: str, kind: str, to_number: str = "") -> list[tuple]:
         return timeline(
-            seed=self.config.seed, reference=reference, kind=kind, speed=self.config.speed
+            seed=self.config.seed,
+            reference=reference,
+            kind=kind,
+            to_number=to_number,
+            speed=self.config.speed,
         )
 
     def _event_body(self, call_id: str, seq: int, word: str, extra: dict, at: datetime) -> bytes:
@@ -204,13 +223,13 @@ class SandboxProvider(Provider):
     def call_details(self, provider_call_id: str) -> CallUpdate:
         """Derived from the call's timeline and the time it was placed (in its id)."""
         try:
-            _, _, reference, placed = provider_call_id.split("-", 3)
+            _, _, reference, placed, last4 = provider_call_id.split("-")
             placed_at = datetime.fromtimestamp(int(placed), UTC)
         except ValueError as exc:
             raise InvalidRequest(f"Unknown sandbox call id {provider_call_id!r}") from exc
         now = datetime.now(UTC)
         last = None
-        for after, word, extra in self._timeline(reference, "click_to_call"):
+        for after, word, extra in self._timeline(reference, "click_to_call", last4):
             if placed_at + timedelta(seconds=after) <= now:
                 last = (word, extra, placed_at + timedelta(seconds=after))
         if last is None:

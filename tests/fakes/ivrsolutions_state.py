@@ -1,10 +1,12 @@
 """State, validation and call simulation behind the IVR Solutions fake (`ivrsolutions.py`).
 
 Everything here is plain Python with no HTTP: the fake's handlers translate requests into
-calls on `IVRState`, which raises `BadRequest` for bad input. Time never moves by itself;
-the fake calls `play_until(clock)` from `on_tick`, and state changes that need time
-(a call ringing, a template being approved, a dialer dialling its next number) sit on an
-agenda ordered by time until then.
+calls on `IVRState`, which raises `BadRequest` for bad input. The account bookkeeping
+endpoints (agents, DIDs, templates, contacts) are answered here directly, so the fake's
+module keeps only routing, auth, faults, webhooks and the call-placing and log endpoints.
+Time never moves by itself: the fake calls `play_until(clock)` from `on_tick`, and changes
+that need time (a call ringing, a template being approved, a dialer dialling its next
+number) wait on an agenda ordered by time until then.
 """
 
 from __future__ import annotations
@@ -753,11 +755,10 @@ class IVRState:
         return ok_reply("Agent status updated successfully")
 
     def ep_add_agent(self, p: dict) -> dict:
-        s = self
         email = str(p["email"]).strip()
         if "@" not in email or "." not in email.rpartition("@")[2]:
             raise BadRequest("email is not a valid email address")
-        if any(a.email.lower() == email.lower() for a in s.agents.values()):
+        if any(a.email.lower() == email.lower() for a in self.agents.values()):
             raise BadRequest("email is already used by another agent")
         phonenumber = str(p["phonenumber"]).strip()
         if not (phonenumber.isdigit() and len(phonenumber) == 10):
@@ -766,10 +767,9 @@ class IVRState:
         missing = [label for test, label in _PASSWORD_RULES if not any(map(test, password))]
         if missing:
             raise BadRequest("password must contain " + ", ".join(missing))
-        agent = Agent(
-            s.next_id("agent"), str(s.next_id("ext")), str(p["name"]), email, phonenumber, password
-        )
-        s.agents[agent.ext_no] = agent
+        agent_id, ext_no = self.next_id("agent"), str(self.next_id("ext"))
+        agent = Agent(agent_id, ext_no, str(p["name"]), email, phonenumber, password)
+        self.agents[agent.ext_no] = agent
         data = {"agent_id": agent.agent_id, "ext_no": agent.ext_no, "name": agent.name}
         return ok_reply("Agent added successfully", data={**data, "email": agent.email})
 
@@ -802,28 +802,27 @@ class IVRState:
         return ok_reply("Extension expiry updated")
 
     def ep_create_group_extension(self, p: dict) -> dict:
-        s = self
         settings = {k: flag(p[k], k) for k in ("call_forwarding", "connection")}
         if present(p, "kyc_required"):
             settings["kyc_required"] = flag(p["kyc_required"], "kyc_required")
         settings["recording_id"] = str(p["recording_id"])
-        ext_no = str(p.get("extn_no") or s.next_id("ext"))
-        if ext_no in s.agents:
+        ext_no = str(p.get("extn_no") or self.next_id("ext"))
+        if ext_no in self.agents:
             raise BadRequest("extn_no already exists")
         agent = Agent(
-            s.next_id("agent"),
+            self.next_id("agent"),
             ext_no,
             str(p.get("name") or f"Extension {ext_no}"),
             str(p.get("email") or ""),
             national_phone(p["phone"], "phone") if present(p, "phone") else "",
             str(p["password"]),
             kind="group",
-            did_no=s.owned_did(p["did_no"], "did_no"),
+            did_no=self.owned_did(p["did_no"], "did_no"),
             settings=settings,
         )
         if present(p, "expiry_date"):
             agent.expiry_date = parse_date(p["expiry_date"], "expiry_date")
-        s.agents[ext_no] = agent
+        self.agents[ext_no] = agent
         return ok_reply("Group extension created successfully", data={"ext_no": ext_no})
 
     # -- DID numbers ---------------------------------------------------------------------
@@ -896,6 +895,7 @@ class IVRState:
         ]
         return data_reply(rows, True)
 
+    # -- voice bots ----------------------------------------------------------------------
     def ep_get_voicebots(self, p: dict) -> dict:
         return data_reply(VOICEBOTS)
 
@@ -912,17 +912,16 @@ class IVRState:
 
     # -- text-to-speech templates --------------------------------------------------------
     def ep_create_text_template(self, p: dict) -> dict:
-        s = self
         name = str(p["template_name"]).strip()
-        if name in s.templates:
+        if name in self.templates:
             raise BadRequest("template_name already exists")
-        template = Template(s.next_id("template"), name, str(p["text_content"]), self.now)
-        s.templates[name] = template
+        template = Template(self.next_id("template"), name, str(p["text_content"]), self.now)
+        self.templates[name] = template
 
         def approve(_moment: Any) -> None:
             template.status = "approved"
 
-        s.at(self.now + timedelta(seconds=TEMPLATE_APPROVAL_SECONDS), approve)
+        self.at(self.now + timedelta(seconds=TEMPLATE_APPROVAL_SECONDS), approve)
         return ok_reply(
             "Text template created successfully",
             data={"id": template.id, "template_name": name, "status": template.status},

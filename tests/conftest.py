@@ -1,0 +1,42 @@
+import os
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def account(db):
+    return factories.make_account()
+
+
+@pytest.fixture
+def agent(account):
+    return factories.make_agent(account)
+
+
+@pytest.fixture
+def contact(db):
+    return factories.make_contact()
+
+
+@pytest.fixture
+def supervisor(db):
+    return factories.make_user("supervisor")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.make_user("admin", is_staff=True)
+
+
+def pytest_configure(config):
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
+    # by the test itself (never by views) would otherwise be refused as "async unsafe".
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

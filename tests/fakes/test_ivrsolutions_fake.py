@@ -1,0 +1,487 @@
+"""The IVR Solutions fake, exercised over real HTTP with `requests` only (no Django)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from tests.fakes.base import wait_until
+from tests.fakes.ivrsolutions import PATHS, STATUS_WORDS, Fake, IVRSolutionsFake
+
+TOKEN = "tok-123"
+DID = "+911143104567"  # seeded as owned, the doc's example DID
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ROUTES = {e.name: e for e in PATHS}
+
+
+@pytest.fixture
+def fake() -> Iterator[IVRSolutionsFake]:
+    server = IVRSolutionsFake(api_token=TOKEN, seed=7).start()
+    yield server
+    server.stop()
+
+
+def call(fake: IVRSolutionsFake, name: str, *, auth: bool = True, **kwargs) -> requests.Response:
+    """Send a request to endpoint `name` with the method and path PATHS gives it."""
+    endpoint = ROUTES[name]
+    headers = {**(AUTH if auth else {}), **kwargs.pop("headers", {})}
+    kwargs.setdefault("timeout", 5)
+    return requests.request(endpoint.method, fake.url + endpoint.path, headers=headers, **kwargs)
+
+
+def c2c(fake: IVRSolutionsFake, phone: str = "09876543210", **kwargs) -> requests.Response:
+    return call(fake, "c2c_post", json={"did": DID, "ext_no": "2101", "phone": phone}, **kwargs)
+
+
+class Receiver:
+    """A tiny webhook endpoint on 127.0.0.1 recording (headers, raw body) pairs."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                return  # keep pytest output clean
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/ivr"
+
+    def events(self) -> list[dict]:
+        return [json.loads(body) for _, body in self.received]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    rec = Receiver()
+    yield rec
+    rec.server.shutdown()
+    rec.server.server_close()
+
+
+# -- the PATHS table -----------------------------------------------------------------------
+def test_paths_table_is_complete_and_unique():
+    assert len(PATHS) == 64  # the doc: "64 REST endpoints, grouped by capability"
+    assert len(ROUTES) == len(PATHS)
+    assert len({(e.method, e.path) for e in PATHS}) == len(PATHS)
+    assert {e.source for e in PATHS} == {"doc", "guess"}
+    assert ROUTES["buy_did"].path == "/ivrappv2/buy_did"
+    assert ROUTES["click_connect_update"].path == "/api/click_connect_update"
+    assert (ROUTES["c2c_post_get"].method, ROUTES["c2c_post_get"].path) == ("GET", "/api/c2c_post")
+    assert Fake is IVRSolutionsFake
+
+
+# -- auth ------------------------------------------------------------------------------------
+def test_missing_or_wrong_token_is_rejected(fake):
+    resp = c2c(fake, auth=False)
+    assert resp.status_code == 401
+    assert resp.json() == {"status": 401, "message": "Invalid token"}
+    resp = c2c(fake, auth=False, headers={"Authorization": "Bearer nope"})
+    assert resp.status_code == 401
+    resp = call(fake, "get_did_list", auth=False, params={"token": "nope"})
+    assert resp.status_code == 401
+    # a right header with a wrong token parameter is still refused
+    resp = call(fake, "get_did_list", params={"token": "nope"})
+    assert resp.status_code == 401
+    assert fake.calls == {}
+
+
+def test_token_as_query_or_form_param_is_accepted(fake):
+    resp = call(
+        fake,
+        "c2c_post_get",
+        auth=False,
+        params={"token": TOKEN, "did": DID, "ext_no": "2101", "phone": "09876543210"},
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["message"] == "Call connecting. Please wait..."
+    resp = call(
+        fake,
+        "c2c_post",
+        auth=False,
+        files={
+            "token": (None, TOKEN),
+            "did": (None, DID),
+            "ext_no": (None, "2101"),
+            "phone": (None, "+919876543211"),
+        },
+    )  # the doc's curl example posts multipart fields (-F)
+    assert resp.status_code == 200, resp.text
+    assert len(fake.calls) == 2
+
+
+# -- validation ------------------------------------------------------------------------------
+def test_required_field_missing_answers_400(fake):
+    resp = call(fake, "c2c_post", json={"did": DID, "ext_no": "2101"})
+    assert resp.status_code == 400
+    assert resp.json() == {"status": 400, "message": "phone is required"}
+    resp = call(fake, "c2c_post", json={"did": DID, "ext_no": "", "phone": "09876543210"})
+    assert resp.json() == {"status": 400, "message": "ext_no is required"}
+    resp = call(fake, "buy_did", json={"number": "+911143104501"})
+    assert resp.json() == {"status": 400, "message": "country is required"}
+    assert fake.calls == {}
+
+
+@pytest.mark.parametrize("phone", ["09876543210", "+919876543210", "9876543210", "98765 43210"])
+def test_doc_phone_formats_are_accepted(fake, phone):
+    resp = c2c(fake, phone)
+    assert resp.status_code == 200, resp.text
+    assert fake.calls[resp.json()["logid"]].client_no == "9876543210"
+
+
+@pytest.mark.parametrize(
+    "phone", ["call-me", "12345", "+14155550123", "098765432100", "0012345678"]
+)
+def test_garbage_phone_numbers_are_rejected(fake, phone):
+    resp = c2c(fake, phone)
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "phone is not a valid phone number"
+    assert fake.calls == {}
+
+
+def test_unknown_did_and_disabled_extension_are_rejected(fake):
+    resp = call(
+        fake, "c2c_post", json={"did": "+912212345678", "ext_no": "2101", "phone": "09876543210"}
+    )
+    assert resp.status_code == 400
+    assert "did" in resp.json()["message"]
+    assert call(fake, "change_agent_status", json={"ext_no": "2101", "status": "0"}).ok
+    resp = c2c(fake)
+    assert resp.status_code == 400
+    assert "disabled" in resp.json()["message"]
+    assert call(fake, "change_agent_status", json={"ext_no": "2101", "status": "1"}).ok
+    assert c2c(fake).status_code == 200
+
+
+def _dialer(fake: IVRSolutionsFake, **overrides) -> int:
+    body = {
+        "name": "Order Confirmation Dialer",
+        "did_no": DID,
+        "no_of_call": 2,
+        "start_time": "09:00",
+        "end_time": "18:00",
+        "text_template_id": 101,  # seeded, approved "api_order_confirm"
+        **overrides,
+    }
+    resp = call(fake, "create_text_dialer", json=body)
+    assert resp.status_code == 200, resp.text
+    return resp.json()["dialer_id"]
+
+
+def test_bulk_add_to_dialer_allows_at_most_100_numbers(fake):
+    dialer_id = _dialer(fake)
+    numbers = [{"number": f"09{800000000 + i}", "name": f"C{i}"} for i in range(101)]
+    resp = call(fake, "add_to_ivrdialerbulk", json={"dialerid": dialer_id, "numbers": numbers})
+    assert resp.status_code == 400
+    assert "100" in resp.json()["message"]
+    resp = call(
+        fake, "add_to_ivrdialerbulk", json={"dialerid": dialer_id, "numbers": numbers[:100]}
+    )
+    assert resp.status_code == 200
+    assert resp.json() == {"status": True, "message": "100 numbers added to dialer successfully"}
+    row = call(fake, "get_dialers").json()["data"][0]
+    assert (row["id"], row["total_numbers"], row["pending"]) == (dialer_id, 100, 100)
+
+
+def test_bulk_add_rejects_a_bad_number_and_adds_nothing(fake):
+    dialer_id = _dialer(fake)
+    numbers = [{"number": "09876543210"}, {"number": "not-a-phone"}]
+    resp = call(fake, "add_to_ivrdialerbulk", json={"dialerid": dialer_id, "numbers": numbers})
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "numbers[1].number is not a valid phone number"
+    assert call(fake, "get_dialers").json()["data"][0]["total_numbers"] == 0
+
+
+@pytest.mark.parametrize(
+    ("password", "missing"),
+    [
+        ("securepass@123", "an uppercase letter"),
+        ("SECUREPASS@123", "a lowercase letter"),
+        ("SecurePass@abc", "a number"),
+        ("SecurePass123", "a special character"),
+    ],
+)
+def test_agent_password_policy(fake, password, missing):
+    body = {"name": "Asha", "email": "asha@example.com", "phonenumber": "9876543210"}
+    resp = call(fake, "add_agent", json={**body, "password": password})
+    assert resp.status_code == 400
+    assert resp.json()["message"] == f"password must contain {missing}"
+    resp = call(fake, "add_agent", json={**body, "password": "SecurePass@123"})
+    assert resp.status_code == 200
+    data = resp.json()["data"]
+    assert data["name"] == "Asha" and data["ext_no"] == "2103"
+    agents = call(fake, "get_agents").json()["data"]
+    assert "2103" in {a["ext_no"] for a in agents}
+
+
+def test_agent_phonenumber_must_be_ten_digits(fake):
+    body = {"name": "A", "email": "a@example.com", "password": "SecurePass@123"}
+    resp = call(fake, "add_agent", json={**body, "phonenumber": "09876543210"})
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "phonenumber must be 10 digits"
+
+
+# -- call life -------------------------------------------------------------------------------
+def test_c2c_call_plays_forward_and_shows_in_call_logs(fake):
+    fake.force_outcome("+919876543210", "answered")
+    resp = c2c(fake, "09876543210")
+    assert resp.status_code == 200
+    logid = resp.json()["logid"]
+    assert isinstance(logid, int)
+
+    status = call(fake, "get_call_status", params={"logid": logid}).json()["data"]
+    assert status["call_status"] == "queued"
+    # logs are written at hangup, like a CDR
+    assert call(fake, "call_logs").json()["data"] == []
+
+    seen = set()
+    for _ in range(60):
+        fake.advance(5)
+        seen.add(
+            call(fake, "get_call_status", params={"logid": logid}).json()["data"]["call_status"]
+        )
+    assert {"ringing", "in_progress", "answered"} <= seen
+    assert seen <= STATUS_WORDS
+
+    rows = call(fake, "call_logs", params={"from_date": "2026-01-05", "to_date": "2026-01-05"})
+    (row,) = rows.json()["data"]
+    assert row["recordid"] == logid
+    assert row["call_status"] == "answered"
+    assert row["call_duration"] > 0
+    assert row["client_no"] == "9876543210"
+    assert (row["ext_no"], row["attended_by"], row["call_type"]) == ("2101", "John Doe", "c2c")
+    assert row["recording_url"].startswith(f"{fake.url}/monitor/c2c/2026/01/05/")
+    audio = requests.get(row["recording_url"], timeout=5)
+    assert audio.status_code == 200
+    assert audio.headers["Content-Type"] == "audio/mpeg"
+    assert audio.content.startswith(b"ID3")
+
+    # the date range filters, and the other log views agree
+    before = call(fake, "call_logs", params={"from_date": "2026-01-01", "to_date": "2026-01-04"})
+    assert before.json()["data"] == []
+    assert call(fake, "c2c_logs").json()["data"][0]["recordid"] == logid
+    by_number = call(fake, "call_logs_by_number", params={"phone": "09876543210"})
+    assert [r["recordid"] for r in by_number.json()["data"]] == [logid]
+
+
+@pytest.mark.parametrize("outcome", ["no_answer", "busy", "failed"])
+def test_forced_unanswered_outcomes_have_no_duration_or_recording(fake, outcome):
+    fake.force_outcome("09123400000", outcome)
+    logid = c2c(fake, "09123400000").json()["logid"]
+    fake.advance(120)
+    status = call(fake, "get_call_status", params={"logid": logid}).json()["data"]
+    assert status["call_status"] == outcome
+    assert status["call_duration"] == 0
+    assert status["recording_url"] == ""
+    # force_outcome is used up by one call
+    assert fake.calls[logid].plan.outcome == outcome
+
+
+def test_call_lives_are_deterministic_per_seed():
+    def run(seed: int) -> list[tuple[str, int]]:
+        server = IVRSolutionsFake(api_token=TOKEN, seed=seed).start()
+        try:
+            for i in range(6):
+                assert c2c(server, f"0981234560{i}").ok
+            server.advance(600)
+            return [(c.status, c.duration) for c in server.calls.values()]
+        finally:
+            server.stop()
+
+    assert run(3) == run(3)
+    assert run(3) != run(4)
+
+
+def test_bad_date_range_and_unknown_call(fake):
+    resp = call(fake, "call_logs", params={"from_date": "05/01/2026"})
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "from_date must be YYYY-MM-DD"
+    resp = call(fake, "call_logs", params={"from_date": "2026-01-06", "to_date": "2026-01-05"})
+    assert resp.status_code == 400
+    resp = call(fake, "get_call_status", params={"logid": 999})
+    assert resp.status_code == 404
+    assert resp.json() == {"status": 404, "message": "Call not found"}
+    # without a logid, get_call_status is the disposition list update_call_note uses
+    labels = call(fake, "get_call_status").json()["data"]
+    assert {"id": 1, "name": "Interested"} in labels
+
+
+def test_update_call_note_takes_a_status_id(fake):
+    logid = c2c(fake).json()["logid"]
+    body = {"record_id": str(logid), "call_status": 99, "call_type": "c2c"}
+    assert call(fake, "update_call_note", json=body).status_code == 400
+    resp = call(fake, "update_call_note", json={**body, "call_status": 3, "call_remark": "later"})
+    assert resp.json() == {"status": True, "message": "Call note updated successfully"}
+    assert (fake.calls[logid].disposition_id, fake.calls[logid].note) == (3, "later")
+
+
+def test_click_connect_cancel_ends_the_session(fake):
+    body = {"first_phone": "+919876543210", "second_phone": "+919123456789", "did": DID}
+    logid = call(fake, "click_connect", json=body).json()["logid"]
+    update = {"action": "cancel", "did": DID, "first_number": "09876543210"}
+    resp = call(fake, "click_connect_update", json=update)
+    assert resp.status_code == 200, resp.text
+    assert fake.calls[logid].status == "cancelled"
+    assert call(fake, "click_connect_update", json=update).status_code == 404
+    fake.advance(600)  # its planned life must not resurrect it
+    (row,) = call(fake, "click_connect_logs", json={"did": DID}).json()["data"]
+    assert (row["recordid"], row["call_status"]) == (logid, "cancelled")
+
+
+# -- templates and dialers -------------------------------------------------------------------
+def test_template_is_pending_then_approved_and_then_usable(fake):
+    body = {"template_name": "otp_voice", "text_content": "Your OTP is {#var#}."}
+    assert call(fake, "create_text_template", json=body).status_code == 200
+    status = call(fake, "text_template_status", json={"template_name": "otp_voice"})
+    assert status.json()["data"]["status"] == "pending"
+    dial = {"did_no": DID, "customer_no": "09354123456", "template_name": "otp_voice"}
+    resp = call(fake, "dial_by_text", json={**dial, "Variable": "4711"})
+    assert resp.status_code == 400
+    fake.advance(60)
+    status = call(fake, "text_template_status", json={"template_name": "otp_voice"})
+    assert status.json()["data"]["status"] == "approved"
+    resp = call(fake, "dial_by_text", json={**dial, "Variable": "4711"})
+    assert resp.status_code == 200
+    call_id = resp.json()["call_id"]
+    assert call_id.startswith("call_txt_")
+    fake.advance(600)
+    state = call(fake, "get_call_status", params={"logid": call_id}).json()["data"]
+    assert state["call_status"] in STATUS_WORDS - {"queued", "ringing", "in_progress"}
+
+
+def test_dialer_runs_its_numbers_within_concurrency(fake):
+    dialer_id = _dialer(fake, no_of_call=2)
+    numbers = [f"0981111000{i}" for i in range(5)]
+    for number in numbers:
+        fake.force_outcome(number, "answered")
+    resp = call(fake, "add_to_ivrdialerbulk", json={"dialerid": dialer_id, "numbers": numbers})
+    assert resp.ok
+    fake.advance(60)
+    assert not any(c.kind == "dialer" for c in fake.calls.values())  # dialer still off
+    assert call(fake, "change_dialer_status", json={"dialerid": dialer_id, "status": "on"}).ok
+    live = sum(1 for c in fake.calls.values() if c.ended_at is None)
+    assert live == 2
+    for _ in range(40):
+        fake.advance(30)
+        assert sum(1 for c in fake.calls.values() if c.ended_at is None) <= 2
+    logs = call(fake, "dialer_logs", json={"dialerid": dialer_id}).json()["data"]
+    assert sorted(r["customer_no"] for r in logs) == sorted(n[1:] for n in numbers)
+    assert all(r["call_status"] == "answered" and r["dtmf_input"] in "12" for r in logs)
+    row = call(fake, "get_dialers").json()["data"][0]
+    assert (row["completed"], row["pending"]) == (5, 0)
+
+
+# -- DIDs ------------------------------------------------------------------------------------
+def test_did_search_and_buy(fake):
+    search = {"country_code": "IN", "region": "1", "pattern": "4310"}
+    found = call(fake, "search_did", json=search).json()
+    assert found["status"] is True and found["currency"] == "INR"
+    assert "+911143104501" in found["data"]
+    assert all("4310" in n for n in found["data"])
+
+    bought = call(fake, "buy_did", json={"country": "IN", "number": "+911143104501"})
+    assert bought.json() == {
+        "status": True,
+        "message": "Did added to your account",
+        "data": "+911143104501",
+    }
+    owned = {d["did_number"] for d in call(fake, "get_did_list").json()["data"]}
+    assert "+911143104501" in owned
+    assert "+911143104501" not in call(fake, "search_did", json=search).json()["data"]
+    again = call(fake, "buy_did", json={"country": "IN", "number": "+911143104501"})
+    assert again.status_code == 400
+
+    # a bought DID can place calls
+    resp = call(
+        fake, "c2c_post", json={"did": "01143104501", "ext_no": "2101", "phone": "09876543210"}
+    )
+    assert resp.status_code == 200
+
+    bangalore = call(fake, "search_did", json={"country_code": "IN", "region": "2"}).json()["data"]
+    assert bangalore and all(n.startswith("+9180") for n in bangalore)
+
+
+# -- webhooks --------------------------------------------------------------------------------
+def test_webhooks_are_delivered_signed_with_the_secret_key(fake, receiver):
+    resp = call(
+        fake, "register_webhook", json={"webhookurl": receiver.url, "secret_key": "whsec_abc123"}
+    )
+    assert resp.status_code == 200
+    fake.force_outcome("09871234567", "answered")
+    body = {"did_no": DID, "flow_id": "1002", "customer_no": "09871234567"}
+    logid = call(fake, "dial_by_flow", json=body).json()["logid"]
+    fake.advance(600)
+    assert wait_until(lambda: any(e["event"] == "hangup" for e in receiver.events()))
+
+    for headers, raw in receiver.received:
+        expected = hmac.new(b"whsec_abc123", raw, hashlib.sha256).hexdigest()
+        assert headers["x-ivr-signature"] == f"sha256={expected}"
+        assert headers["x-ivr-timestamp"] == str(json.loads(raw)["timestamp"])
+    events = receiver.events()
+    assert [e["event"] for e in events] == ["ringing", "answered", "dtmf", "hangup"]
+    assert len({e["event_id"] for e in events}) == len(events)
+    assert {e["logid"] for e in events} == {logid}
+    dtmf, hangup = events[2], events[3]
+    assert dtmf["digit"] in "12"
+    assert hangup["call_status"] == "answered"
+    assert hangup["call_duration"] > 0
+    assert hangup["recording_url"].startswith(fake.url + "/monitor/2026/01/05/rec_")
+    assert hangup["dtmf_input"] == dtmf["digit"]
+    assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)
+
+
+def test_a_tampered_body_would_not_verify(fake, receiver):
+    call(fake, "register_webhook", json={"webhookurl": receiver.url, "secret_key": "k1"})
+    c2c(fake)
+    fake.advance(600)
+    headers, raw = receiver.received[0]
+    tampered = raw.replace(b'"event":"', b'"event":"x')
+    forged = hmac.new(b"k1", tampered, hashlib.sha256).hexdigest()
+    assert headers["x-ivr-signature"] != f"sha256={forged}"
+
+
+# -- faults ----------------------------------------------------------------------------------
+def test_timeout_on_c2c_post_still_creates_the_call(fake):
+    fake.inject("timeout", path_contains="c2c_post")
+    fake.force_outcome("09876543219", "answered")
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        c2c(fake, "09876543219", timeout=0.5)
+    assert len(fake.calls) == 1
+    (placed,) = fake.calls.values()
+    assert placed.client_no == "9876543219"
+    # the reconciler finds it later in the logs
+    fake.advance(600)
+    rows = call(fake, "call_logs_by_number", params={"phone": "9876543219"}).json()["data"]
+    assert [r["recordid"] for r in rows] == [placed.recordid]
+    # the fault was used up: the next request answers normally
+    assert c2c(fake).status_code == 200
+
+
+def test_timeout_on_an_unauthenticated_request_creates_nothing(fake):
+    fake.inject("timeout", path_contains="c2c_post")
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        c2c(fake, auth=False, timeout=0.5)
+    assert fake.calls == {}
+
+
+def test_429_fault_carries_retry_after(fake):
+    fake.inject("429", retry_after=7, path_contains="call_logs")
+    resp = call(fake, "call_logs")
+    assert resp.status_code == 429
+    assert resp.headers["Retry-After"] == "7"
+    assert resp.json() == {"status": 429, "message": "Too many requests"}
+    assert call(fake, "call_logs").status_code == 200
