@@ -10,7 +10,9 @@ for cand in python3.14 python3.13 python3.12 python3 python; do
     if check "$path"; then echo "$path"; exit 0; fi
 done
 root="${PYENV_ROOT:-$HOME/.pyenv}"
-for path in $(ls -d "$root"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do
+# A glob, not ls/sort: the script must work with nothing but a shell on PATH.
+for path in "$root"/versions/3.1[2-9]*/bin/python3 "$root"/versions/3.[2-9][0-9]*/bin/python3; do
+    [ -x "$path" ] || continue
     if check "$path"; then echo "$path"; exit 0; fi
 done
 echo "error: no Python >= 3.12 found on PATH or in $root/versions; install one (e.g. 'pyenv install 3.12')." >&2

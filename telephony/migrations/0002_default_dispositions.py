@@ -1,28 +1,10 @@
 from django.db import migrations
 
-DEFAULTS = [
-    # code, label, adds_to_dnc, schedules_callback, sort order
-    ("interested", "Interested", False, False, 10),
-    ("not-interested", "Not interested", False, False, 20),
-    ("callback", "Call back later", False, True, 30),
-    ("wrong-number", "Wrong number", False, False, 40),
-    ("no-answer", "No answer", False, False, 50),
-    ("dnd", "Do not call", True, False, 60),
-]
-
 
 def create_dispositions(apps, schema_editor):
-    Disposition = apps.get_model("telephony", "Disposition")
-    for code, label, dnc, callback, order in DEFAULTS:
-        Disposition.objects.get_or_create(
-            code=code,
-            defaults={
-                "label": label,
-                "adds_to_dnc": dnc,
-                "schedules_callback": callback,
-                "sort_order": order,
-            },
-        )
+    from telephony.defaults import ensure_default_dispositions
+
+    ensure_default_dispositions(apps)
 
 
 class Migration(migrations.Migration):

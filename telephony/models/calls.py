@@ -22,9 +22,7 @@ class Call(models.Model):
         OUTBOUND = "outbound", "Outbound"
         INBOUND = "inbound", "Inbound"
 
-    Status = models.TextChoices(
-        "Status", [(s.value, s.value.replace("_", " ")) for s in CallStatus]
-    )
+    STATUS_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in CallStatus]
 
     account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="calls")
     # Empty until the provider answers the placing request (or forever, if it never does).
@@ -53,7 +51,7 @@ class Call(models.Model):
     initiated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=CallStatus.QUEUED)
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=CallStatus.QUEUED)
     provider_status = models.CharField(max_length=64, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

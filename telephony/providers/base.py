@@ -154,6 +154,7 @@ class AccountConfig:
     webhook_secrets: Sequence[str] = ()  # first signs (sandbox); all verify (rotation)
     seed: int = 0
     speed: float = 1.0
+    webhook_tolerance: int = 300  # seconds a signed timestamp may differ from our clock
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
 

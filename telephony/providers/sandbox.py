@@ -271,7 +271,7 @@ class SandboxProvider(Provider):
             timestamp = int(headers.get(TIMESTAMP_HEADER, ""))
         except ValueError as exc:
             raise WebhookRejected("missing or malformed timestamp", status=401) from exc
-        if abs(now.timestamp() - timestamp) > 300:
+        if abs(now.timestamp() - timestamp) > self.config.webhook_tolerance:
             raise WebhookRejected("stale timestamp (possible replay)", status=401)
         secrets = [s for s in self.config.webhook_secrets if s]
         if not signature or not any(

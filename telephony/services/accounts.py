@@ -21,6 +21,7 @@ def account_config(account: ProviderAccount) -> AccountConfig:
         webhook_secrets=tuple(account.webhook_secrets),
         seed=settings.SANDBOX_SEED,
         speed=settings.SANDBOX_SPEED,
+        webhook_tolerance=settings.WEBHOOK_TIMESTAMP_TOLERANCE,
     )
 
 
@@ -52,3 +53,16 @@ def account_create(
         actor=actor, action="account.create", obj=account, summary=f"Added {kind} account {name}"
     )
     return account
+
+
+def accounts_rotate_credentials() -> int:
+    """Re-encrypt every account's secrets under the first key of CREDENTIALS_KEYS."""
+    from telephony import crypto
+
+    count = 0
+    for account in ProviderAccount.objects.all():
+        account.credentials_encrypted = crypto.rotate(account.credentials_encrypted)
+        account.webhook_secrets_encrypted = crypto.rotate(account.webhook_secrets_encrypted)
+        account.save(update_fields=["credentials_encrypted", "webhook_secrets_encrypted"])
+        count += 1
+    return count

@@ -492,7 +492,7 @@ class IVRSolutionsFake(FakeProviderServer):
     def ep_add_to_ivrdialerbulk(self, p: dict) -> dict:
         dialer = self._dialer(p["dialerid"])
         numbers = self._records(p["numbers"], "numbers")
-        if len(numbers) > 101:
+        if len(numbers) > 100:
             raise BadRequest("numbers accepts at most 100 entries per request")
         entries = [self._entry(item, f"numbers[{i}]") for i, item in enumerate(numbers)]
         self._enqueue(dialer, entries)

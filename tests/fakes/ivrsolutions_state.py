@@ -501,7 +501,7 @@ class IVRState:
         serial = len(self.calls) + 1
         recordid = LOGID_BASE + serial
         parties = (client_no, attrs.get("first_no"), attrs.get("agent_no"))
-        forced = next((self.forced.pop(n) for n in parties if n and n in self.forced), None)
+        forced = next((self.forced.get(n) for n in parties if n and n in self.forced), None)
         call = Call(
             recordid=recordid,
             logid=f"call_txt_{recordid}" if text_id else recordid,

@@ -543,7 +543,7 @@ class OutboundCallsFake(FakeProviderServer):
             "contacts_skipped": states.count("skipped"),
             "calls_placed": len(calls),
             "calls_active": campaign.active,
-            **{status: 0 for status in sorted(TERMINAL_STATUSES)},
+            **dict.fromkeys(sorted(TERMINAL_STATUSES), 0),
             "credits_used": sum(call.credits_used for call in calls),
         }
         for call in calls:
@@ -578,7 +578,7 @@ class OutboundCallsFake(FakeProviderServer):
     def _call_recording(self, request: FakeRequest) -> FakeResponse:
         call = self._connected_call(request.path_params["id"], "Recording")
         # guess: the audio itself (a short WAV), not a link to it
-        return FakeResponse(200, _wav(call.seq), content_type="audio/wav")
+        return FakeResponse(200, _wav(call.duration_seconds), content_type="audio/wav")
 
     def _call_transcript(self, request: FakeRequest) -> dict[str, Any]:
         call = self._connected_call(request.path_params["id"], "Transcript")
@@ -952,7 +952,8 @@ def _contact_fields(
         raise BadRequest(f"{prefix.rstrip('.') or 'contact'} must be an object")
     unknown = sorted(set(item) - set(allowed))
     if unknown:
-        raise BadRequest(f"{prefix}: unknown field(s) {', '.join(unknown)}")
+        where = prefix.rstrip(".") or "contact"
+        raise BadRequest(f"Unknown field(s) in {where}: {', '.join(unknown)}")
     values: dict[str, Any] = {}
     if not partial_update or "phone_number" in item:
         number = item.get("phone_number")
@@ -1066,19 +1067,16 @@ def _transcript(
     ]
 
 
-def _wav(seq: int) -> bytes:
-    """A quarter second of an 8 kHz mono 8-bit tone: small, valid, distinct per call."""
+def _wav(seconds: int) -> bytes:
+    """Silence as an 8 kHz mono 16-bit WAV, one tenth of the call's length: a valid file
+    whose size follows the call, without megabytes of test data."""
     rate = 8000
-    pitch = 300 + 20 * (seq % 20)
-    frames = bytes(
-        128 + int(60 * math.sin(2 * math.pi * pitch * i / rate)) for i in range(rate // 4)
-    )
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
-        out.setsampwidth(1)
+        out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(frames)
+        out.writeframes(bytes(2 * rate * max(1, seconds) // 10))
     return buffer.getvalue()
 
 

@@ -156,9 +156,8 @@ def test_another_accounts_key_is_rejected() -> None:
 
 
 def test_paths_are_served_under_v1_like_the_real_base_url(fake: CallmaticFake) -> None:
-    resp = requests.post(
-        fake.url + "/calls", json={}, headers={"api-key": KEY}, timeout=5
-    )  # without /v1
+    without_v1 = fake.url + "/calls"
+    resp = requests.post(without_v1, json={}, headers={"api-key": KEY}, timeout=5)
     assert resp.status_code == 404
     assert resp.json()["success"] is False
 

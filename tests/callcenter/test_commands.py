@@ -1,0 +1,68 @@
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from callcenter import demo
+from contacts.models import Contact
+from telephony.models import Agent, ProviderAccount
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_devserver_refuses_a_port_in_use_with_one_clear_line():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(CommandError, match=f"Port {port} on 127.0.0.1 is in use"):
+            call_command("devserver", "--port", str(port))
+
+
+def test_find_python_fails_clearly_without_a_312_interpreter(tmp_path):
+    result = subprocess.run(
+        ["/bin/sh", str(ROOT / "scripts" / "find-python.sh")],
+        env={"PATH": str(tmp_path), "PYENV_ROOT": str(tmp_path / "none"), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: no Python >= 3.12 found")
+
+
+def test_find_python_finds_a_pyenv_interpreter(tmp_path):
+    fake = tmp_path / "pyenv" / "versions" / "3.12.9" / "bin"
+    fake.mkdir(parents=True)
+    python = fake / "python3"
+    python.write_text("#!/bin/sh\nexit 0\n")
+    python.chmod(0o755)
+    result = subprocess.run(
+        ["/bin/sh", str(ROOT / "scripts" / "find-python.sh")],
+        env={"PATH": "/nonexistent", "PYENV_ROOT": str(tmp_path / "pyenv"), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == str(python)
+
+
+def test_seed_demo_is_idempotent(db, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(demo, "CREDENTIALS_FILE", tmp_path / "creds")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Demo data loaded" in out and "agent" in out
+    counts = (Contact.objects.count(), Agent.objects.count(), ProviderAccount.objects.count())
+    assert counts == (200, 3, 1)
+    call_command("seed_demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert (
+        Contact.objects.count(),
+        Agent.objects.count(),
+        ProviderAccount.objects.count(),
+    ) == counts
+    assert oct(os.stat(tmp_path / "creds").st_mode & 0o777) == "0o600"

@@ -1,0 +1,499 @@
+"""The Robotalker fake over real HTTP: auth, E.164, variables, play-forward, webhooks, limits.
+
+No Django and no database: the fake and a tiny webhook receiver, both on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
+from typing import Any
+
+import pytest
+import requests
+
+from tests.fakes.robotalker import (
+    PATHS,
+    STATUS_EVENTS,
+    STATUS_WORDS,
+    TERMINAL_STATUSES,
+    RobotalkerFake,
+)
+
+KEY = "robotalker-test-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+CALLER_ID = "+18005550199"
+# The keys of the doc's call.completed example; every call event carries exactly these.
+DOC_EVENT_KEYS = {
+    "event",
+    "call_id",
+    "to",
+    "status",
+    "duration_seconds",
+    "dtmf_response",
+    "amd_result",
+    "timestamp",
+}
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that keeps every POST it gets."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, dict[str, str], bytes]] = []
+        received = self.posts
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append((self.path, dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A short poll interval: shutdown() waits up to one interval.
+        Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def url(self, path: str = "/hook") -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+    def events(self, path: str = "/hook") -> list[dict[str, Any]]:
+        return [json.loads(body) for p, _, body in self.posts if p == path]
+
+
+@pytest.fixture
+def fake() -> Iterator[RobotalkerFake]:
+    server = RobotalkerFake(seed=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    endpoint = Receiver()
+    yield endpoint
+    endpoint.server.shutdown()
+    endpoint.server.server_close()
+
+
+def endpoint(fake: RobotalkerFake, name: str, **params: str) -> str:
+    return fake.base_url + PATHS[name][1].format(**params)
+
+
+def call_body(to: str = "+12125550100", **extra: Any) -> dict[str, Any]:
+    return {"to": to, "from": CALLER_ID, "message": "Hello, this is a reminder.", **extra}
+
+
+def place(fake: RobotalkerFake, body: dict[str, Any]) -> requests.Response:
+    return requests.post(endpoint(fake, "create_call"), json=body, headers=AUTH, timeout=5)
+
+
+def numbers(count: int) -> list[str]:
+    return [f"+1212555{1000 + i:04d}" for i in range(count)]
+
+
+# -- auth and validation --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": KEY}, {"X-API-Key": KEY}],
+)
+def test_a_wrong_or_missing_key_is_401_and_creates_nothing(
+    fake: RobotalkerFake, headers: dict[str, str]
+) -> None:
+    response = requests.post(endpoint(fake, "create_call"), json=call_body(), headers=headers)
+    assert response.status_code == 401
+    assert "error" in response.json()
+    assert fake.calls == {}
+
+
+@pytest.mark.parametrize("field", ["to", "from", "message"])
+def test_a_missing_required_field_is_400_naming_it(fake: RobotalkerFake, field: str) -> None:
+    body = call_body()
+    del body[field]
+    response = place(fake, body)
+    assert response.status_code == 400
+    assert response.json() == {"error": f"Missing required field: {field}"}
+    assert fake.calls == {}
+
+
+def test_malformed_json_is_400(fake: RobotalkerFake) -> None:
+    response = requests.post(
+        endpoint(fake, "create_call"),
+        data=b'{"to": "+1212',
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("malformed JSON")
+
+
+@pytest.mark.parametrize(
+    "number", ["2125550100", "+1 212 555 0100", "+1-212-555-0100", "0012125550100", "+0123", 1]
+)
+def test_every_phone_number_must_be_e164(fake: RobotalkerFake, number: Any) -> None:
+    requests_with_number = [
+        ("create_call", call_body(to=number)),
+        ("create_call", {**call_body(), "from": number}),
+        ("send_sms", {"to": number, "from": CALLER_ID, "message": "hi"}),
+        ("send_sms", {"from": CALLER_ID, "message": "hi", "recipients": [{"to": number}]}),
+        ("save_contact", {"phone": number}),
+        (
+            "create_campaign",
+            {"name": "c", "from": CALLER_ID, "message": "hi", "contacts": [{"to": number}]},
+        ),
+    ]
+    for name, body in requests_with_number:
+        response = requests.post(endpoint(fake, name), json=body, headers=AUTH)
+        assert response.status_code == 400, name
+        assert "E.164" in response.json()["error"], name
+    assert (fake.calls, fake.sms, fake.contacts, fake.campaigns) == ({}, {}, {}, {})
+
+
+def test_an_unknown_dtmf_action_or_key_is_400(fake: RobotalkerFake) -> None:
+    assert place(fake, call_body(dtmf={"1": {"action": "transfer"}})).status_code == 400
+    assert place(fake, call_body(dtmf={"12": {"action": "optout"}})).status_code == 400
+    assert place(fake, call_body(dtmf={"1": {"action": "webhook"}})).status_code == 400
+
+
+# -- the single call ---------------------------------------------------------------------
+def test_the_docs_example_call_is_accepted_with_the_docs_response(
+    fake: RobotalkerFake,
+) -> None:
+    body = {
+        "to": "+12125550100",
+        "from": "+18005550199",
+        "message": "Hello {FIRST_NAME}, this is a reminder about your appointment on "
+        "{APPT_DATE} at {APPT_TIME}. Press 1 to confirm or 2 to reschedule.",
+        "voice": "en-US-Neural-F",
+        "variables": {
+            "FIRST_NAME": "Sarah",
+            "APPT_DATE": "Tuesday, April 15th",
+            "APPT_TIME": "3:15 PM",
+        },
+        "dtmf": {
+            "1": {"action": "webhook", "url": "https://yourapp.com/confirm"},
+            "2": {"action": "webhook", "url": "https://yourapp.com/reschedule"},
+            "9": {"action": "optout"},
+        },
+        "webhook_url": "https://yourapp.com/call-status",
+    }
+    response = place(fake, body)
+    assert response.status_code == 201
+    created = response.json()
+    assert set(created) == {"call_id", "status", "to", "created_at"}
+    assert created["status"] == "queued"
+    assert created["to"] == "+12125550100"
+    assert created["created_at"] == "2026-01-05T10:00:00Z"
+    details = requests.get(endpoint(fake, "call_details", id=created["call_id"]), headers=AUTH)
+    assert details.json()["message"] == (
+        "Hello Sarah, this is a reminder about your appointment on Tuesday, April 15th at "
+        "3:15 PM. Press 1 to confirm or 2 to reschedule."
+    )
+    assert details.json()["voice"] == "en-US-Neural-F"
+
+
+def test_a_variable_without_a_value_is_400(fake: RobotalkerFake) -> None:
+    body = call_body(message="Hi {FIRST_NAME}, see you {DAY}", variables={"FIRST_NAME": "Al"})
+    response = place(fake, body)
+    assert response.status_code == 400
+    assert "DAY" in response.json()["error"]
+    assert fake.calls == {}
+
+
+def test_an_unknown_call_is_404(fake: RobotalkerFake) -> None:
+    response = requests.get(endpoint(fake, "call_details", id="cal_nothere"), headers=AUTH)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Call not found"}
+
+
+def test_calls_move_only_when_the_clock_is_advanced(fake: RobotalkerFake) -> None:
+    call_id = place(fake, call_body()).json()["call_id"]
+    details = endpoint(fake, "call_details", id=call_id)
+    assert requests.get(details, headers=AUTH).json()["status"] == "queued"
+    assert requests.get(details, headers=AUTH).json()["status"] == "queued"
+    fake.advance(300)
+    after = requests.get(details, headers=AUTH).json()
+    assert after["status"] in TERMINAL_STATUSES
+    assert after["ended_at"] is not None
+
+
+def test_play_forward_depends_on_the_seed_only(receiver: Receiver) -> None:
+    def outcomes(seed: int, steps: list[int]) -> list[tuple[str, int, str | None]]:
+        server = RobotalkerFake(seed=seed).start()
+        try:
+            dtmf = {"1": {"action": "webhook", "url": receiver.url("/confirm")}}
+            for number in numbers(20):
+                place(server, call_body(to=number, dtmf=dtmf))
+            for step in steps:
+                server.advance(step)
+            return [(c.status, c.duration_seconds, c.dtmf_response) for c in server.calls.values()]
+        finally:
+            server.stop()
+
+    first = outcomes(7, [300])
+    assert first == outcomes(7, [3] * 100)  # how the test splits time changes nothing
+    assert first != outcomes(8, [300])
+    assert {status for status, _, _ in first} <= set(STATUS_WORDS)
+
+
+# -- webhooks ------------------------------------------------------------------------------
+def test_every_call_event_reaches_the_webhook_in_the_docs_shape(
+    fake: RobotalkerFake, receiver: Receiver
+) -> None:
+    for number in numbers(30):
+        assert place(fake, call_body(to=number, webhook_url=receiver.url())).status_code == 201
+    assert receiver.posts == []  # nothing moves before advance()
+    fake.advance(300)
+
+    events = receiver.events()
+    assert len(events) == 30
+    assert {e["event"] for e in events} == set(STATUS_EVENTS.values())
+    for event in events:
+        call = fake.calls[event["call_id"]]
+        assert set(event) == DOC_EVENT_KEYS
+        assert event["event"] == STATUS_EVENTS[call.status]
+        assert event["status"] == call.status
+        assert event["to"] == call.to
+        assert event["duration_seconds"] == call.duration_seconds
+        expected_amd = {"answered": "human", "voicemail": "machine"}.get(call.status)
+        assert event["amd_result"] == expected_amd
+        if call.status in ("no_answer", "failed"):
+            assert event["duration_seconds"] == 0
+    timestamps = [e["timestamp"] for e in events]
+    assert timestamps == sorted(timestamps)  # sent in the order the calls ended
+    for _, headers, _ in receiver.posts:
+        # The doc documents no signature; our side uses a secret URL token instead.
+        assert not any("signature" in name.lower() for name in headers)
+
+
+def test_a_dtmf_webhook_action_posts_the_key_to_its_own_url(
+    fake: RobotalkerFake, receiver: Receiver
+) -> None:
+    dtmf = {"1": {"action": "webhook", "url": receiver.url("/confirm")}}
+    for number in numbers(20):
+        place(fake, call_body(to=number, dtmf=dtmf, webhook_url=receiver.url()))
+    fake.advance(300)
+
+    pressed = {c.call_id for c in fake.calls.values() if c.dtmf_response == "1"}
+    assert pressed  # seed 0 presses it on some calls
+    confirms = receiver.events("/confirm")
+    assert {e["call_id"] for e in confirms} == pressed
+    assert all(e["dtmf_response"] == "1" for e in confirms)
+    completed = {e["call_id"]: e for e in receiver.events() if e["event"] == "call.completed"}
+    assert all(completed[call_id]["dtmf_response"] == "1" for call_id in pressed)
+
+
+def test_the_optout_key_opts_the_contact_out_and_blocks_new_calls(
+    fake: RobotalkerFake, receiver: Receiver
+) -> None:
+    dtmf = {"9": {"action": "optout"}}
+    for number in numbers(20):
+        place(fake, call_body(to=number, dtmf=dtmf, webhook_url=receiver.url()))
+    fake.advance(300)
+
+    opted = {c.to for c in fake.calls.values() if c.dtmf_response == "9"}
+    assert opted
+    optouts = [e for e in receiver.events() if e["event"] == "contact.optout"]
+    assert {e["to"] for e in optouts} == opted
+    assert all(fake.calls[e["call_id"]].to == e["to"] for e in optouts)
+    listed = requests.get(
+        endpoint(fake, "list_contacts"), params={"opted_out": "true"}, headers=AUTH
+    ).json()["contacts"]
+    assert {c["phone"] for c in listed} == opted
+    again = place(fake, call_body(to=sorted(opted)[0]))
+    assert again.status_code == 400
+    assert "opted out" in again.json()["error"]
+
+
+def test_opt_out_helper_sends_contact_optout_to_the_numbers_last_webhook(
+    fake: RobotalkerFake, receiver: Receiver
+) -> None:
+    place(fake, call_body(to="+12125550100", webhook_url=receiver.url("/first")))
+    fake.opt_out("+12125550100")
+    assert receiver.events("/first") == [
+        {
+            "event": "contact.optout",
+            "call_id": None,
+            "to": "+12125550100",
+            "timestamp": "2026-01-05T10:00:00Z",
+        }
+    ]
+    fake.opt_out("+12125550100")  # already out: no second event
+    assert len(receiver.posts) == 1
+
+    fake.webhook_url = receiver.url("/account")  # a number never called: account-wide URL
+    fake.opt_out("+442079460000")
+    assert [e["to"] for e in receiver.events("/account")] == ["+442079460000"]
+    with pytest.raises(ValueError):
+        fake.opt_out("02079460000")
+
+
+def test_a_webhook_receiver_that_is_down_does_not_stop_the_clock(fake: RobotalkerFake) -> None:
+    place(fake, call_body(webhook_url="http://127.0.0.1:9/down"))
+    fake.advance(300)
+    assert len(fake.webhook_failures) == 1
+    assert fake.webhook_failures[0][0] == "http://127.0.0.1:9/down"
+    assert next(iter(fake.calls.values())).status in TERMINAL_STATUSES
+
+
+# -- campaigns -----------------------------------------------------------------------------
+def test_a_campaign_waits_for_its_schedule_then_calls_each_contact(
+    fake: RobotalkerFake, receiver: Receiver
+) -> None:
+    contacts = [
+        {"to": "+12125550101", "variables": {"NAME": "Ann"}},
+        {"to": "+12125550102", "variables": {"NAME": "Bo"}},
+        {"to": "+12125550103", "variables": {"NAME": "Cy"}},
+    ]
+    fake.opt_out("+12125550103")
+    body = {
+        "name": "Reminders",
+        "from": CALLER_ID,
+        "message": "Hi {NAME}, your {THING} is due.",
+        "variables": {"THING": "renewal"},
+        "contacts": contacts,
+        "webhook_url": receiver.url(),
+        "schedule_at": "2026-01-05T11:10:00+01:00",  # 10:10 UTC
+    }
+    created = requests.post(endpoint(fake, "create_campaign"), json=body, headers=AUTH)
+    assert created.status_code == 201
+    campaign = created.json()
+    assert campaign["status"] == "scheduled"
+    assert campaign["schedule_at"] == "2026-01-05T10:10:00Z"
+    details = endpoint(fake, "campaign_details", id=campaign["campaign_id"])
+
+    fake.advance(9 * 60)
+    before = requests.get(details, headers=AUTH).json()
+    assert before["status"] == "scheduled"
+    assert before["stats"]["pending"] == 3
+    assert fake.calls == {}
+
+    fake.advance(60 + 300)
+    after = requests.get(details, headers=AUTH).json()
+    assert after["status"] == "completed"
+    stats = after["stats"]
+    assert (stats["total"], stats["pending"], stats["opted_out"]) == (3, 0, 1)
+    assert sum(stats[word] for word in TERMINAL_STATUSES) == 2
+    messages = {c.to: c.message for c in fake.calls.values()}
+    assert messages == {
+        "+12125550101": "Hi Ann, your renewal is due.",
+        "+12125550102": "Hi Bo, your renewal is due.",
+    }
+    assert {e["call_id"] for e in receiver.events()} == {c["call_id"] for c in after["calls"]}
+
+
+def test_a_campaign_with_a_contact_missing_a_variable_is_400(fake: RobotalkerFake) -> None:
+    body = {
+        "name": "c",
+        "from": CALLER_ID,
+        "message": "Hi {NAME}",
+        "contacts": [{"to": "+12125550101", "variables": {"NAME": "Ann"}}, {"to": "+12125550102"}],
+    }
+    response = requests.post(endpoint(fake, "create_campaign"), json=body, headers=AUTH)
+    assert response.status_code == 400
+    assert "NAME" in response.json()["error"]
+    assert fake.campaigns == {}
+
+
+# -- SMS and contacts ----------------------------------------------------------------------
+def test_sms_single_and_bulk(fake: RobotalkerFake) -> None:
+    single = requests.post(
+        endpoint(fake, "send_sms"),
+        json={"to": "+12125550100", "from": CALLER_ID, "message": "Hi {N}", "variables": {"N": 1}},
+        headers=AUTH,
+    )
+    assert single.status_code == 201
+    assert single.json()["status"] == "queued"
+    assert fake.sms[single.json()["sms_id"]]["message"] == "Hi 1"
+
+    fake.opt_out("+12125550102")
+    bulk = requests.post(
+        endpoint(fake, "send_sms"),
+        json={
+            "from": CALLER_ID,
+            "message": "Hello {N}",
+            "recipients": [
+                {"to": "+12125550101", "variables": {"N": "Ann"}},
+                {"to": "+12125550102", "variables": {"N": "Bo"}},
+            ],
+        },
+        headers=AUTH,
+    )
+    assert bulk.status_code == 201
+    sent = bulk.json()
+    assert sent["count"] == 2
+    assert [m["status"] for m in sent["messages"]] == ["queued", "opted_out"]
+    ann = fake.sms[sent["messages"][0]["sms_id"]]
+    assert (ann["message"], ann["batch_id"]) == ("Hello Ann", sent["batch_id"])
+
+    refused = requests.post(
+        endpoint(fake, "send_sms"),
+        json={"to": "+12125550102", "from": CALLER_ID, "message": "hi"},
+        headers=AUTH,
+    )
+    assert refused.status_code == 400
+
+
+def test_contacts_are_saved_once_per_number_with_their_opt_out_status(
+    fake: RobotalkerFake,
+) -> None:
+    url = endpoint(fake, "save_contact")
+    first = requests.post(url, json={"phone": "+12125550100", "first_name": "Ann"}, headers=AUTH)
+    assert first.status_code == 201
+    assert first.json()["opted_out"] is False
+    update = requests.post(url, json={"phone": "+12125550100", "opted_out": True}, headers=AUTH)
+    assert update.status_code == 200
+    assert update.json()["contact_id"] == first.json()["contact_id"]
+    assert update.json()["first_name"] == "Ann"
+    assert update.json()["opted_out_at"] == "2026-01-05T10:00:00Z"
+    requests.post(url, json={"phone": "+12125550101"}, headers=AUTH)
+
+    listing = endpoint(fake, "list_contacts")
+    everyone = requests.get(listing, headers=AUTH).json()["contacts"]
+    assert [c["phone"] for c in everyone] == ["+12125550100", "+12125550101"]
+    out = requests.get(listing, params={"opted_out": "true"}, headers=AUTH).json()["contacts"]
+    assert [c["phone"] for c in out] == ["+12125550100"]
+    assert place(fake, call_body(to="+12125550100")).status_code == 400
+
+
+# -- rate limits and faults ----------------------------------------------------------------
+def test_the_rate_limit_answers_429_with_retry_after_until_the_minute_turns(
+    fake: RobotalkerFake,
+) -> None:
+    fake.rate_limit_per_minute = 3
+    listing = endpoint(fake, "list_contacts")
+    for _ in range(5):  # unauthenticated requests spend nothing
+        assert requests.get(listing, headers={"Authorization": "Bearer no"}).status_code == 401
+    for _ in range(3):
+        assert requests.get(listing, headers=AUTH).status_code == 200
+    limited = requests.get(listing, headers=AUTH)
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "60"
+    assert "error" in limited.json()
+
+    fake.advance(45)
+    assert requests.get(listing, headers=AUTH).headers["Retry-After"] == "15"
+    fake.advance(15)
+    assert requests.get(listing, headers=AUTH).status_code == 200
+
+
+def test_an_injected_429_carries_the_given_retry_after(fake: RobotalkerFake) -> None:
+    fake.inject("429", retry_after=7, path_contains="/api/v1/calls")
+    limited = place(fake, call_body())
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "7"
+    assert fake.calls == {}
+    assert place(fake, call_body()).status_code == 201
+
+
+def test_every_path_in_the_table_is_served(fake: RobotalkerFake) -> None:
+    for name, (method, path, source) in PATHS.items():
+        assert source in ("doc", "guess")
+        url = fake.base_url + path.format(id="cal_nothere")
+        response = requests.request(method, url, json={}, headers=AUTH)
+        assert not response.json().get("error", "").startswith("No route"), name
