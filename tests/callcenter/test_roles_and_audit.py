@@ -61,9 +61,13 @@ def test_production_settings_refuse_the_development_secret_key():
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='callcenter.settings'; django.setup()",
+            "import django; django.setup()",
         ],
-        env={"DEBUG": "False", "PATH": "/usr/bin:/bin"},
+        env={
+            "DEBUG": "False",
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "callcenter.settings",
+        },
         capture_output=True,
         text=True,
         check=False,

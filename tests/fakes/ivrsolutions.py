@@ -10,15 +10,7 @@ Methods: the doc gives GET for `call_logs` and both GET and POST for `c2c_post`.
 others, endpoints the doc shows with a JSON request body are POST; endpoints that take
 nothing or only query parameters are GET.
 
-Webhooks (the doc says only that events are "signed with your key"): the fake POSTs JSON
-to the registered `webhookurl` with
-    X-IVR-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with secret_key>
-    X-IVR-Timestamp: <unix seconds of the event>  (also in the signed body as `timestamp`)
-Each event carries a unique `event_id`, the call's `logid` (as the placing request got it)
-and numeric `recordid`, an `event` word (ringing/answered/dtmf/hangup) and, on hangup,
-`call_status` (a STATUS_WORDS word), `call_duration` and `recording_url`. Without a
-secret_key the events go unsigned. Events queued by `advance()` are sent before it
-returns, in time order, outside the server lock so a receiver may call back into the fake.
+Webhook signing is our decision, written down beside PATHS below.
 """
 
 from __future__ import annotations
@@ -33,7 +25,7 @@ from typing import Any
 
 import requests
 
-from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse
+from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse, Fault
 from tests.fakes.ivrsolutions_state import (
     CALL_FLOWS,
     DISPOSITIONS,
@@ -83,6 +75,19 @@ def _ep(name: str, method: str, source: str = "guess", required: str = "", needs
     return Endpoint(name, method, path, source, tuple(required.split()), tuple(needs.split()))
 
 
+# Webhooks. The doc says only that events are POSTed to the registered `webhookurl`
+# "signed with your key" (the `secret_key` given to register_webhook), not how. Decision:
+#     X-IVR-Signature: sha256=<hex HMAC-SHA256 of the raw request body, keyed with secret_key>
+#     X-IVR-Timestamp: <unix seconds of the event>  (the signed body repeats it as `timestamp`)
+# The body is JSON: a unique `event_id`, the call's `logid` (exactly as the placing request
+# got it: an int, or "call_txt_..." from dial_by_text) and numeric `recordid` (the id the
+# logs use), `event` (ringing | answered | dtmf | hangup), `event_time` (IST text),
+# `sip_call_id`, `call_type`, `did_no`, `client_no`, `ext_no`; a dtmf event adds `digit`
+# and `dtmf_input`; a hangup adds `call_status` (a STATUS_WORDS word), `call_duration`,
+# `recording_url` and `dtmf_input`. Without a secret_key the events go unsigned. Events
+# fall due as `advance()` moves the clock and are sent, in time order, before it returns
+# (outside the server lock, so a receiver may call back into the fake); an event raised by
+# a request (a click_connect_update cancel) goes out with the next advance/flush_webhooks.
 PATHS: list[Endpoint] = [
     # Click-to-call
     _ep("c2c_post_get", "GET", "doc", "token did ext_no phone"),
@@ -267,7 +272,7 @@ class IVRSolutionsFake(FakeProviderServer):
         self._current.request = request
         return super()._respond(request)
 
-    def _take_fault(self, path: str):
+    def _take_fault(self, path: str) -> Fault | None:
         # A timeout fault models the provider doing the work while the client never hears
         # back: the request is applied (a c2c_post still places its call, findable later in
         # get_call_status and the logs), and only then is the answer withheld.

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tests.fakes.base import BadRequest
@@ -411,6 +412,12 @@ class IVRState:
         self._ids[kind] += 1
         return value
 
+    def free_ext(self) -> str:
+        """The next extension number nobody holds (group extensions may pick their own)."""
+        while str(self._ids["ext"]) in self.agents:
+            self._ids["ext"] += 1
+        return str(self.next_id("ext"))
+
     def _seed_inventory(self) -> None:
         for number, rid in (("+911143104567", 1), ("+918043104568", 2)):
             self.owned[number] = Did(number, rid, REGIONS[rid - 1]["name"])
@@ -421,8 +428,8 @@ class IVRState:
                 "+91" + area + f"{rng.randrange(10 ** (10 - len(area))):0{10 - len(area)}d}"
                 for _ in range(15)
             }
-            if region["id"] == 1:  # the doc's search example (pattern 4310) must match
-                numbers |= {f"+9111431045{i:02d}" for i in range(1, 6)}
+            if region["id"] == 1:  # the doc's two search examples (4310) must find numbers
+                numbers |= {f"+9111431045{i:02d}" for i in range(1, 6)} | {"+911126544310"}
             for number in sorted(numbers - set(self.owned)):
                 self.available[number] = Did(number, region["id"], region["name"])
         agents = [
@@ -501,7 +508,7 @@ class IVRState:
         serial = len(self.calls) + 1
         recordid = LOGID_BASE + serial
         parties = (client_no, attrs.get("first_no"), attrs.get("agent_no"))
-        forced = next((self.forced.get(n) for n in parties if n and n in self.forced), None)
+        forced = next((self.forced.pop(n) for n in parties if n and n in self.forced), None)
         call = Call(
             recordid=recordid,
             logid=f"call_txt_{recordid}" if text_id else recordid,
@@ -575,7 +582,9 @@ class IVRState:
         return f"{self._base_url()}/monitor/{day}/rec_{call.recordid}.mp3"
 
     def recording_exists(self, path: str) -> bool:
-        return any(c.recording_url.endswith(path) for c in self.calls.values() if c.recording_url)
+        return any(
+            urlsplit(c.recording_url).path == path for c in self.calls.values() if c.recording_url
+        )
 
     def _event(self, call: Call, word: str, moment: datetime, **extra: Any) -> None:
         call.event_count += 1
@@ -767,7 +776,7 @@ class IVRState:
         missing = [label for test, label in _PASSWORD_RULES if not any(map(test, password))]
         if missing:
             raise BadRequest("password must contain " + ", ".join(missing))
-        agent_id, ext_no = self.next_id("agent"), str(self.next_id("ext"))
+        agent_id, ext_no = self.next_id("agent"), self.free_ext()
         agent = Agent(agent_id, ext_no, str(p["name"]), email, phonenumber, password)
         self.agents[agent.ext_no] = agent
         data = {"agent_id": agent.agent_id, "ext_no": agent.ext_no, "name": agent.name}
@@ -806,7 +815,7 @@ class IVRState:
         if present(p, "kyc_required"):
             settings["kyc_required"] = flag(p["kyc_required"], "kyc_required")
         settings["recording_id"] = str(p["recording_id"])
-        ext_no = str(p.get("extn_no") or self.next_id("ext"))
+        ext_no = str(p.get("extn_no") or self.free_ext())
         if ext_no in self.agents:
             raise BadRequest("extn_no already exists")
         agent = Agent(

@@ -389,13 +389,13 @@ class OutboundCallsFake(FakeProviderServer):
         agent.update({key: _optional_text(body, key) for key in _AGENT_FIELDS[1:]})
         agent["created_at"] = agent["updated_at"] = _iso(self.clock)
         self.agents[agent["id"]] = agent
-        return FakeResponse(201, agent)
+        return FakeResponse(201, dict(agent))
 
     def _list_agents(self, request: FakeRequest) -> dict[str, Any]:
         return _page(list(self.agents.values()), request)
 
     def _agent_details(self, request: FakeRequest) -> dict[str, Any]:
-        return self._agent(request.path_params["id"])
+        return dict(self._agent(request.path_params["id"]))
 
     def _update_agent(self, request: FakeRequest) -> dict[str, Any]:
         agent = self._agent(request.path_params["id"])
@@ -406,7 +406,7 @@ class OutboundCallsFake(FakeProviderServer):
         if "name" in body:
             changes["name"] = _text(body, "name")
         agent.update(changes, updated_at=_iso(self.clock))
-        return agent
+        return dict(agent)
 
     def _delete_agent(self, request: FakeRequest) -> dict[str, Any]:
         agent = self._agent(request.path_params["id"])
@@ -424,7 +424,7 @@ class OutboundCallsFake(FakeProviderServer):
         body = _json_object(request, _CONTACT_FIELDS)
         values = _contact_fields(body, "")
         contact, created = self._save_contact(values, values.pop("list_id", None))
-        return FakeResponse(201 if created else 200, contact)
+        return FakeResponse(201 if created else 200, dict(contact))
 
     def _import_contacts(self, request: FakeRequest) -> FakeResponse:
         # guess: `{"list_id"?, "contacts": [...]}`; without a list id a new list is made, and
@@ -471,7 +471,7 @@ class OutboundCallsFake(FakeProviderServer):
         if status is not None:
             changes["status"] = status
         contact.update(changes, updated_at=_iso(self.clock))
-        return contact
+        return dict(contact)
 
     def _delete_contact(self, request: FakeRequest) -> dict[str, Any]:
         contact = self._contact(request.path_params["id"])
@@ -1027,7 +1027,7 @@ def _retry_rules(value: Any) -> dict[str, int]:
     }
 
 
-def _page(items: list[Any], request: FakeRequest) -> dict[str, Any]:
+def _page(items: list[dict[str, Any]], request: FakeRequest) -> dict[str, Any]:
     """guess: `?page=&limit=` paging, answered as {data, page, limit, has_more}."""
     numbers = {}
     for key, default, high in (("page", 1, 1_000_000), ("limit", PAGE_SIZE, MAX_PAGE_SIZE)):
@@ -1037,7 +1037,8 @@ def _page(items: list[Any], request: FakeRequest) -> dict[str, Any]:
         numbers[key] = int(raw)
     page, limit = numbers["page"], numbers["limit"]
     return {
-        "data": items[(page - 1) * limit : page * limit],
+        # Copies: the answer is written after the lock is released, while ticks go on.
+        "data": [dict(item) for item in items[(page - 1) * limit : page * limit]],
         "page": page,
         "limit": limit,
         "has_more": page * limit < len(items),

@@ -289,18 +289,7 @@ class RobotalkerFake(FakeProviderServer):
         voice = _voice(body.get("voice"))
         dtmf = _dtmf(body.get("dtmf"))
         webhook_url = _url(body.get("webhook_url"), "webhook_url")
-        contacts = body.get("contacts")
-        if contacts is None:
-            raise BadRequest("Missing required field: contacts")
-        if not isinstance(contacts, list) or not contacts:
-            raise BadRequest("contacts must be a non-empty array")
-        recipients: list[tuple[str, str]] = []
-        for index, item in enumerate(contacts):
-            if not isinstance(item, dict):
-                raise BadRequest(f"contacts[{index}] must be an object")
-            to = _phone(item, "to", f"contacts[{index}].to")
-            own = _variables(item.get("variables"), f"contacts[{index}].variables")
-            recipients.append((to, _render(message, {**shared, **own})))
+        recipients = _recipients(body, "contacts", message, shared)
         schedule_at = max(_when(body.get("schedule_at"), "schedule_at") or self.clock, self.clock)
 
         campaign = RobotalkerCampaign(
@@ -370,18 +359,9 @@ class RobotalkerFake(FakeProviderServer):
             self._refuse_opted_out(to)
             return FakeResponse(201, self._new_sms(to, sender, text, batch_id=None))
 
-        recipients = body["recipients"]
-        if not isinstance(recipients, list) or not recipients:
-            raise BadRequest("recipients must be a non-empty array")
-        batch: list[tuple[str, str]] = []
-        for index, item in enumerate(recipients):
-            if not isinstance(item, dict):
-                raise BadRequest(f"recipients[{index}] must be an object")
-            to = _phone(item, "to", f"recipients[{index}].to")
-            own = _variables(item.get("variables"), f"recipients[{index}].variables")
-            batch.append((to, _render(message, {**shared, **own})))
-        # Validation ran to the end first, so one bad entry rejects the whole batch. An
-        # opted-out number does not: like a campaign, the batch skips it and says so.
+        batch = _recipients(body, "recipients", message, shared)
+        # An opted-out number does not reject the batch: like a campaign, the batch skips it
+        # and says so.
         batch_id = self._new_id("smsb")
         messages = [
             {"sms_id": None, "status": "opted_out", "to": to}
@@ -693,6 +673,26 @@ def _variables(value: Any, label: str) -> dict[str, str]:
         if not isinstance(item, str | int | float) or isinstance(item, bool):
             raise BadRequest(f"{label}.{key} must be a string or a number")
     return {key: str(item) for key, item in value.items()}
+
+
+def _recipients(
+    body: dict[str, Any], key: str, message: str, shared: dict[str, str]
+) -> list[tuple[str, str]]:
+    """`body[key]`, a list of `{to, variables}`, as (number, message with its own variables
+    over the shared ones). Every entry is checked, so one bad entry rejects them all."""
+    items = body.get(key)
+    if items is None:
+        raise BadRequest(f"Missing required field: {key}")
+    if not isinstance(items, list) or not items:
+        raise BadRequest(f"{key} must be a non-empty array")
+    recipients = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BadRequest(f"{key}[{index}] must be an object")
+        to = _phone(item, "to", f"{key}[{index}].to")
+        own = _variables(item.get("variables"), f"{key}[{index}].variables")
+        recipients.append((to, _render(message, {**shared, **own})))
+    return recipients
 
 
 def _render(message: str, variables: dict[str, str]) -> str:

@@ -82,8 +82,19 @@ def receiver() -> Iterator[Receiver]:
     endpoint.server.server_close()
 
 
-def endpoint(fake: RobotalkerFake, name: str, **params: str) -> str:
-    return fake.base_url + PATHS[name][1].format(**params)
+def api(
+    fake: RobotalkerFake,
+    name: str,
+    body: Any = None,
+    *,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    **ids: str,
+) -> requests.Response:
+    method, path, _ = PATHS[name]
+    url = fake.base_url + path.format(**ids)
+    headers = AUTH if headers is None else headers
+    return requests.request(method, url, json=body, params=params, headers=headers, timeout=5)
 
 
 def call_body(to: str = "+12125550100", **extra: Any) -> dict[str, Any]:
@@ -91,7 +102,7 @@ def call_body(to: str = "+12125550100", **extra: Any) -> dict[str, Any]:
 
 
 def place(fake: RobotalkerFake, body: dict[str, Any]) -> requests.Response:
-    return requests.post(endpoint(fake, "create_call"), json=body, headers=AUTH, timeout=5)
+    return api(fake, "create_call", body)
 
 
 def numbers(count: int) -> list[str]:
@@ -106,7 +117,7 @@ def numbers(count: int) -> list[str]:
 def test_a_wrong_or_missing_key_is_401_and_creates_nothing(
     fake: RobotalkerFake, headers: dict[str, str]
 ) -> None:
-    response = requests.post(endpoint(fake, "create_call"), json=call_body(), headers=headers)
+    response = api(fake, "create_call", call_body(), headers=headers)
     assert response.status_code == 401
     assert "error" in response.json()
     assert fake.calls == {}
@@ -124,9 +135,10 @@ def test_a_missing_required_field_is_400_naming_it(fake: RobotalkerFake, field: 
 
 def test_malformed_json_is_400(fake: RobotalkerFake) -> None:
     response = requests.post(
-        endpoint(fake, "create_call"),
+        fake.base_url + PATHS["create_call"][1],
         data=b'{"to": "+1212',
         headers={**AUTH, "Content-Type": "application/json"},
+        timeout=5,
     )
     assert response.status_code == 400
     assert response.json()["error"].startswith("malformed JSON")
@@ -148,7 +160,7 @@ def test_every_phone_number_must_be_e164(fake: RobotalkerFake, number: Any) -> N
         ),
     ]
     for name, body in requests_with_number:
-        response = requests.post(endpoint(fake, name), json=body, headers=AUTH)
+        response = api(fake, name, body)
         assert response.status_code == 400, name
         assert "E.164" in response.json()["error"], name
     assert (fake.calls, fake.sms, fake.contacts, fake.campaigns) == ({}, {}, {}, {})
@@ -189,7 +201,7 @@ def test_the_docs_example_call_is_accepted_with_the_docs_response(
     assert created["status"] == "queued"
     assert created["to"] == "+12125550100"
     assert created["created_at"] == "2026-01-05T10:00:00Z"
-    details = requests.get(endpoint(fake, "call_details", id=created["call_id"]), headers=AUTH)
+    details = api(fake, "call_details", id=created["call_id"])
     assert details.json()["message"] == (
         "Hello Sarah, this is a reminder about your appointment on Tuesday, April 15th at "
         "3:15 PM. Press 1 to confirm or 2 to reschedule."
@@ -206,18 +218,17 @@ def test_a_variable_without_a_value_is_400(fake: RobotalkerFake) -> None:
 
 
 def test_an_unknown_call_is_404(fake: RobotalkerFake) -> None:
-    response = requests.get(endpoint(fake, "call_details", id="cal_nothere"), headers=AUTH)
+    response = api(fake, "call_details", id="cal_nothere")
     assert response.status_code == 404
     assert response.json() == {"error": "Call not found"}
 
 
 def test_calls_move_only_when_the_clock_is_advanced(fake: RobotalkerFake) -> None:
     call_id = place(fake, call_body()).json()["call_id"]
-    details = endpoint(fake, "call_details", id=call_id)
-    assert requests.get(details, headers=AUTH).json()["status"] == "queued"
-    assert requests.get(details, headers=AUTH).json()["status"] == "queued"
+    assert api(fake, "call_details", id=call_id).json()["status"] == "queued"
+    assert api(fake, "call_details", id=call_id).json()["status"] == "queued"
     fake.advance(300)
-    after = requests.get(details, headers=AUTH).json()
+    after = api(fake, "call_details", id=call_id).json()
     assert after["status"] in TERMINAL_STATUSES
     assert after["ended_at"] is not None
 
@@ -239,6 +250,16 @@ def test_play_forward_depends_on_the_seed_only(receiver: Receiver) -> None:
     assert first == outcomes(7, [3] * 100)  # how the test splits time changes nothing
     assert first != outcomes(8, [300])
     assert {status for status, _, _ in first} <= set(STATUS_WORDS)
+
+
+def test_force_outcome_decides_how_later_calls_to_a_number_end(fake: RobotalkerFake) -> None:
+    for status in sorted(TERMINAL_STATUSES):
+        fake.force_outcome("+12125550100", status)
+        call_id = place(fake, call_body()).json()["call_id"]
+        fake.advance(300)
+        assert fake.calls[call_id].status == status
+    with pytest.raises(ValueError):
+        fake.force_outcome("+12125550100", "ringing")
 
 
 # -- webhooks ------------------------------------------------------------------------------
@@ -301,11 +322,9 @@ def test_the_optout_key_opts_the_contact_out_and_blocks_new_calls(
     optouts = [e for e in receiver.events() if e["event"] == "contact.optout"]
     assert {e["to"] for e in optouts} == opted
     assert all(fake.calls[e["call_id"]].to == e["to"] for e in optouts)
-    listed = requests.get(
-        endpoint(fake, "list_contacts"), params={"opted_out": "true"}, headers=AUTH
-    ).json()["contacts"]
+    listed = api(fake, "list_contacts", params={"opted_out": "true"}).json()["contacts"]
     assert {c["phone"] for c in listed} == opted
-    again = place(fake, call_body(to=sorted(opted)[0]))
+    again = place(fake, call_body(to=min(opted)))
     assert again.status_code == 400
     assert "opted out" in again.json()["error"]
 
@@ -360,21 +379,20 @@ def test_a_campaign_waits_for_its_schedule_then_calls_each_contact(
         "webhook_url": receiver.url(),
         "schedule_at": "2026-01-05T11:10:00+01:00",  # 10:10 UTC
     }
-    created = requests.post(endpoint(fake, "create_campaign"), json=body, headers=AUTH)
+    created = api(fake, "create_campaign", body)
     assert created.status_code == 201
     campaign = created.json()
     assert campaign["status"] == "scheduled"
     assert campaign["schedule_at"] == "2026-01-05T10:10:00Z"
-    details = endpoint(fake, "campaign_details", id=campaign["campaign_id"])
 
     fake.advance(9 * 60)
-    before = requests.get(details, headers=AUTH).json()
+    before = api(fake, "campaign_details", id=campaign["campaign_id"]).json()
     assert before["status"] == "scheduled"
     assert before["stats"]["pending"] == 3
     assert fake.calls == {}
 
     fake.advance(60 + 300)
-    after = requests.get(details, headers=AUTH).json()
+    after = api(fake, "campaign_details", id=campaign["campaign_id"]).json()
     assert after["status"] == "completed"
     stats = after["stats"]
     assert (stats["total"], stats["pending"], stats["opted_out"]) == (3, 0, 1)
@@ -394,7 +412,7 @@ def test_a_campaign_with_a_contact_missing_a_variable_is_400(fake: RobotalkerFak
         "message": "Hi {NAME}",
         "contacts": [{"to": "+12125550101", "variables": {"NAME": "Ann"}}, {"to": "+12125550102"}],
     }
-    response = requests.post(endpoint(fake, "create_campaign"), json=body, headers=AUTH)
+    response = api(fake, "create_campaign", body)
     assert response.status_code == 400
     assert "NAME" in response.json()["error"]
     assert fake.campaigns == {}
@@ -402,27 +420,19 @@ def test_a_campaign_with_a_contact_missing_a_variable_is_400(fake: RobotalkerFak
 
 # -- SMS and contacts ----------------------------------------------------------------------
 def test_sms_single_and_bulk(fake: RobotalkerFake) -> None:
-    single = requests.post(
-        endpoint(fake, "send_sms"),
-        json={"to": "+12125550100", "from": CALLER_ID, "message": "Hi {N}", "variables": {"N": 1}},
-        headers=AUTH,
-    )
+    sms = {"to": "+12125550100", "from": CALLER_ID, "message": "Hi {N}", "variables": {"N": 1}}
+    single = api(fake, "send_sms", sms)
     assert single.status_code == 201
     assert single.json()["status"] == "queued"
     assert fake.sms[single.json()["sms_id"]]["message"] == "Hi 1"
 
     fake.opt_out("+12125550102")
-    bulk = requests.post(
-        endpoint(fake, "send_sms"),
-        json={
-            "from": CALLER_ID,
-            "message": "Hello {N}",
-            "recipients": [
-                {"to": "+12125550101", "variables": {"N": "Ann"}},
-                {"to": "+12125550102", "variables": {"N": "Bo"}},
-            ],
-        },
-        headers=AUTH,
+    recipients = [
+        {"to": "+12125550101", "variables": {"N": "Ann"}},
+        {"to": "+12125550102", "variables": {"N": "Bo"}},
+    ]
+    bulk = api(
+        fake, "send_sms", {"from": CALLER_ID, "message": "Hello {N}", "recipients": recipients}
     )
     assert bulk.status_code == 201
     sent = bulk.json()
@@ -431,32 +441,26 @@ def test_sms_single_and_bulk(fake: RobotalkerFake) -> None:
     ann = fake.sms[sent["messages"][0]["sms_id"]]
     assert (ann["message"], ann["batch_id"]) == ("Hello Ann", sent["batch_id"])
 
-    refused = requests.post(
-        endpoint(fake, "send_sms"),
-        json={"to": "+12125550102", "from": CALLER_ID, "message": "hi"},
-        headers=AUTH,
-    )
+    refused = api(fake, "send_sms", {"to": "+12125550102", "from": CALLER_ID, "message": "hi"})
     assert refused.status_code == 400
 
 
 def test_contacts_are_saved_once_per_number_with_their_opt_out_status(
     fake: RobotalkerFake,
 ) -> None:
-    url = endpoint(fake, "save_contact")
-    first = requests.post(url, json={"phone": "+12125550100", "first_name": "Ann"}, headers=AUTH)
+    first = api(fake, "save_contact", {"phone": "+12125550100", "first_name": "Ann"})
     assert first.status_code == 201
     assert first.json()["opted_out"] is False
-    update = requests.post(url, json={"phone": "+12125550100", "opted_out": True}, headers=AUTH)
+    update = api(fake, "save_contact", {"phone": "+12125550100", "opted_out": True})
     assert update.status_code == 200
     assert update.json()["contact_id"] == first.json()["contact_id"]
     assert update.json()["first_name"] == "Ann"
     assert update.json()["opted_out_at"] == "2026-01-05T10:00:00Z"
-    requests.post(url, json={"phone": "+12125550101"}, headers=AUTH)
+    api(fake, "save_contact", {"phone": "+12125550101"})
 
-    listing = endpoint(fake, "list_contacts")
-    everyone = requests.get(listing, headers=AUTH).json()["contacts"]
+    everyone = api(fake, "list_contacts").json()["contacts"]
     assert [c["phone"] for c in everyone] == ["+12125550100", "+12125550101"]
-    out = requests.get(listing, params={"opted_out": "true"}, headers=AUTH).json()["contacts"]
+    out = api(fake, "list_contacts", params={"opted_out": "true"}).json()["contacts"]
     assert [c["phone"] for c in out] == ["+12125550100"]
     assert place(fake, call_body(to="+12125550100")).status_code == 400
 
@@ -466,20 +470,20 @@ def test_the_rate_limit_answers_429_with_retry_after_until_the_minute_turns(
     fake: RobotalkerFake,
 ) -> None:
     fake.rate_limit_per_minute = 3
-    listing = endpoint(fake, "list_contacts")
+    wrong_key = {"Authorization": "Bearer no"}
     for _ in range(5):  # unauthenticated requests spend nothing
-        assert requests.get(listing, headers={"Authorization": "Bearer no"}).status_code == 401
+        assert api(fake, "list_contacts", headers=wrong_key).status_code == 401
     for _ in range(3):
-        assert requests.get(listing, headers=AUTH).status_code == 200
-    limited = requests.get(listing, headers=AUTH)
+        assert api(fake, "list_contacts").status_code == 200
+    limited = api(fake, "list_contacts")
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "60"
     assert "error" in limited.json()
 
     fake.advance(45)
-    assert requests.get(listing, headers=AUTH).headers["Retry-After"] == "15"
+    assert api(fake, "list_contacts").headers["Retry-After"] == "15"
     fake.advance(15)
-    assert requests.get(listing, headers=AUTH).status_code == 200
+    assert api(fake, "list_contacts").status_code == 200
 
 
 def test_an_injected_429_carries_the_given_retry_after(fake: RobotalkerFake) -> None:
@@ -495,5 +499,5 @@ def test_every_path_in_the_table_is_served(fake: RobotalkerFake) -> None:
     for name, (method, path, source) in PATHS.items():
         assert source in ("doc", "guess")
         url = fake.base_url + path.format(id="cal_nothere")
-        response = requests.request(method, url, json={}, headers=AUTH)
+        response = requests.request(method, url, json={}, headers=AUTH, timeout=5)
         assert not response.json().get("error", "").startswith("No route"), name

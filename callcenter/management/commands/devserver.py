@@ -54,9 +54,11 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
+    # SIGTERM, not SIGINT: a shell started in the background ignores SIGINT, and so
+    # would our children; both runserver and qcluster shut down cleanly on SIGTERM.
     for p in procs:
         if p.poll() is None:
-            p.send_signal(signal.SIGINT)
+            p.terminate()
     deadline = time.monotonic() + 10
     for p in procs:
         try:
