@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from callcenter.leases import Lease
 from callcenter.models import AuditEntry
 
 
@@ -21,3 +22,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Lease)
+class LeaseAdmin(admin.ModelAdmin):
+    list_display = ("name", "holder", "until")
+    readonly_fields = ("name", "holder", "until")

@@ -4,6 +4,7 @@ Every variable is documented in `.env.example` and in the README's configuration
 The defaults give the embedded setup: SQLite + django-q2 ORM broker + sandbox provider.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -92,7 +93,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
         ),
     }
-    _db.setdefault("TEST", {"NAME": str(BASE_DIR / ".test-db.sqlite3")})
+    # One test database file per process, so two test runs on one machine never collide.
+    _db.setdefault("TEST", {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")})
 IS_SQLITE = _db["ENGINE"] == "django.db.backends.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from callcenter.audit import audit_log
 from telephony.models import Agent, Call, CallEvent
 from telephony.providers.base import FINAL_STATUSES, STATUS_RANK, CallStatus, CallUpdate
 from telephony.signals import call_finished
@@ -63,6 +64,13 @@ def call_apply_update(call: Call, update: CallUpdate, *, source: str) -> bool:
 
 
 def _on_finished(call: Call) -> None:
+    audit_log(
+        actor=None,
+        action=f"call.{call.status}",
+        obj=call,
+        summary=f"Call {call.pk} to {call.to_number} ended: {call.get_status_display()}",
+        data={"duration": call.duration_seconds, "provider_status": call.provider_status},
+    )
     if call.agent_id:
         Agent.objects.filter(pk=call.agent_id, state=Agent.State.ON_CALL).update(
             state=Agent.State.WRAP_UP, state_since=timezone.now()

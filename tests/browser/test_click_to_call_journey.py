@@ -54,7 +54,8 @@ def test_agent_calls_a_contact_and_sets_a_disposition(page):
     actions = set(
         AuditEntry.objects.filter(object_id=str(call.pk)).values_list("action", flat=True)
     )
-    assert {"call.click_to_call", "call.disposition"} <= actions
+    assert {"call.click_to_call", "call.completed", "call.disposition"} <= actions
+    assert AuditEntry.objects.filter(action="auth.login", actor=agent.user).exists()
 
 
 def test_call_shows_in_the_admin(page):
