@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from callcenter.leases import Lease  # noqa: F401 - registers the model
+from callcenter.ratelimit import RateCounter  # noqa: F401 - registers the model
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -35,8 +35,28 @@ class ProviderAccount(models.Model):
     breaker_failures = models.PositiveIntegerField(default=0)
     breaker_opened_at = models.DateTimeField(null=True, blank=True)
     webhooks_rejected = models.PositiveIntegerField(default=0)
+    last_webhook_rejection = models.CharField(max_length=200, blank=True)
+    errors_count = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
+    # Where incremental log sync resumes (provider-specific: last id, last time).
+    sync_cursor = models.JSONField(default=dict, blank=True)
+    last_test_at = models.DateTimeField(null=True, blank=True)
+    last_test_ok = models.BooleanField(null=True)
+    last_test_message = models.CharField(max_length=300, blank=True)
+    # Read from providers that send rate-limit headers (X-RateLimit-Remaining/Reset).
+    rate_limit_remaining = models.IntegerField(null=True, blank=True)
+    rate_limit_reset_at = models.DateTimeField(null=True, blank=True)
+    credits_balance = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    credits_checked_at = models.DateTimeField(null=True, blank=True)
+    low_credit_threshold = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Raise an alert when the provider's balance falls below this",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

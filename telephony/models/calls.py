@@ -67,6 +67,11 @@ class Call(models.Model):
     disposition_pushed_at = models.DateTimeField(null=True, blank=True)
     transcript = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
+    insights = models.JSONField(default=dict, blank=True)
+    details_fetched_at = models.DateTimeField(null=True, blank=True)
+    recording_attempts = models.PositiveSmallIntegerField(default=0)
+    disposition_push_attempts = models.PositiveSmallIntegerField(default=0)
+    disposition_push_error = models.CharField(max_length=300, blank=True)
     recording_url = models.URLField(max_length=500, blank=True)
     last_payload = models.JSONField(default=dict, blank=True)
 

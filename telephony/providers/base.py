@@ -11,246 +11,43 @@ A provider declares its `capabilities`; a method whose capability is missing rai
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import ClassVar
 
-
-class Capability(StrEnum):
-    CLICK_TO_CALL = "click_to_call"
-    MASKED_CALL = "masked_call"
-    TTS_CALL = "tts_call"
-    FLOW_CALL = "flow_call"
-    VOICEBOT_CALL = "voicebot_call"
-    HOSTED_CAMPAIGN = "hosted_campaign"
-    CALL_DETAILS = "call_details"
-    CALL_LOGS = "call_logs"
-    RECORDINGS = "recordings"
-    DISPOSITION_PUSH = "disposition_push"
-    DIDS = "dids"
-    AGENTS = "agents"
-    EXTENSIONS = "extensions"
-    TTS_TEMPLATES = "tts_templates"
-    SMS = "sms"
-    CONTACTS_OPTOUT = "contacts_optout"
-    CREDITS = "credits"
-    WEBHOOKS = "webhooks"
-
-
-class CallStatus(StrEnum):
-    """The one vocabulary every provider's status words map into."""
-
-    QUEUED = "queued"
-    RINGING = "ringing"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    FAILED = "failed"
-    VOICEMAIL = "voicemail"
-    CANCELED = "canceled"
-    UNKNOWN = "unknown"
-
-
-FINAL_STATUSES = frozenset(
-    {
-        CallStatus.COMPLETED,
-        CallStatus.NO_ANSWER,
-        CallStatus.BUSY,
-        CallStatus.FAILED,
-        CallStatus.VOICEMAIL,
-        CallStatus.CANCELED,
-    }
+from telephony.providers.errors import (  # noqa: F401 - re-exported: the contract's one import
+    AmbiguousOutcome,
+    AuthenticationFailed,
+    CapabilityMissing,
+    InvalidRequest,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    WebhookRejected,
 )
-ACTIVE_STATUSES = frozenset({CallStatus.QUEUED, CallStatus.RINGING, CallStatus.IN_PROGRESS})
-
-# Events may arrive late or out of order: a status only ever moves to a higher rank.
-# `unknown` ranks lowest so any real word from the provider replaces it.
-STATUS_RANK: dict[str, int] = {
-    CallStatus.UNKNOWN: 0,
-    CallStatus.QUEUED: 1,
-    CallStatus.RINGING: 2,
-    CallStatus.IN_PROGRESS: 3,
-    **dict.fromkeys(FINAL_STATUSES, 4),
-}
-
-
-def map_status(table: Mapping[str, CallStatus], word: str | None) -> CallStatus:
-    """Map a provider's status word through its table; unknown words map to UNKNOWN.
-
-    The caller keeps the raw word beside the mapped one, so nothing is lost.
-    """
-    if not word:
-        return CallStatus.UNKNOWN
-    return table.get(word.strip().lower(), CallStatus.UNKNOWN)
-
-
-# --- errors ----------------------------------------------------------------------------------
-class ProviderError(Exception):
-    """A provider request failed. `permanent` means retrying can never succeed."""
-
-    permanent = False
-
-    def __init__(self, message: str, *, permanent: bool | None = None, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        if permanent is not None:
-            self.permanent = permanent
-
-
-class AuthenticationFailed(ProviderError):
-    permanent = True
-
-
-class InvalidRequest(ProviderError):
-    """We would send, or sent, something the provider refuses (bad number, limit exceeded)."""
-
-    permanent = True
-
-
-class CapabilityMissing(ProviderError):
-    permanent = True
-
-
-class RateLimited(ProviderError):
-    def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ProviderUnavailable(ProviderError):
-    """The circuit breaker is open, or the provider keeps failing."""
-
-
-class AmbiguousOutcome(ProviderError):
-    """A call-placing request whose result is unknown (timeout, dropped connection).
-
-    The call may or may not exist at the provider: it is marked `unknown` and only the
-    reconciler, asking the provider's details or logs, decides. Never redial on this.
-    """
-
-
-class WebhookRejected(Exception):
-    """An inbound webhook failed verification or parsing. `status` is the HTTP answer."""
-
-    def __init__(self, reason: str, *, status: int = 400):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-# --- configuration and messages ---------------------------------------------------------------
-@dataclass(frozen=True)
-class AccountConfig:
-    account_id: int
-    kind: str
-    name: str
-    credentials: Mapping[str, str]
-    base_url: str = ""
-    default_region: str = "IN"
-    webhook_url: str = ""
-    webhook_secrets: Sequence[str] = ()  # first signs (sandbox); all verify (rotation)
-    seed: int = 0
-    speed: float = 1.0
-    webhook_tolerance: int = 300  # seconds a signed timestamp may differ from our clock
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-
-
-@dataclass(frozen=True)
-class ClickToCallRequest:
-    agent_extension: str
-    agent_number: str  # E.164 of the agent's phone/forwarding, when the provider needs it
-    customer_number: str  # E.164
-    did_number: str  # E.164
-    reference: str  # our Call id, echoed where the provider allows it
-
-
-@dataclass(frozen=True)
-class MaskedCallRequest:
-    party_a: str
-    party_b: str
-    did_number: str
-    reference: str
-
-
-@dataclass(frozen=True)
-class OutboundCallRequest:
-    """A TTS, flow or voicebot call to one number."""
-
-    to_number: str
-    did_number: str
-    reference: str
-    text: str = ""
-    template_name: str = ""
-    variables: Mapping[str, Any] = field(default_factory=dict)
-    flow_id: str = ""
-    bot_id: str = ""
-    campaign_ref: str = ""
-
-
-@dataclass(frozen=True)
-class SimulatedEvent:
-    """Sandbox only: an event the provider will deliver `after` seconds from now."""
-
-    after: float
-    body: bytes
-
-
-@dataclass(frozen=True)
-class CallPlaced:
-    provider_call_id: str
-    status: CallStatus = CallStatus.QUEUED
-    raw: Mapping[str, Any] = field(default_factory=dict)
-    simulated_events: Sequence[SimulatedEvent] = ()
-
-
-@dataclass
-class CallUpdate:
-    """What a webhook, a details fetch or a log row says about one call."""
-
-    provider_call_id: str
-    status: CallStatus
-    provider_status: str = ""
-    dedupe_key: str = ""
-    event_type: str = ""
-    occurred_at: datetime | None = None
-    direction: str = ""
-    from_number: str = ""
-    to_number: str = ""
-    did_number: str = ""
-    duration_seconds: int | None = None
-    dtmf: str = ""
-    amd_result: str = ""
-    recording_url: str = ""
-    transcript: list[dict[str, str]] | None = None
-    summary: str = ""
-    cost: str | None = None
-    reference: str = ""
-    raw: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Recording:
-    content: bytes
-    content_type: str
-
-
-@dataclass(frozen=True)
-class DIDInfo:
-    number: str
-    region: str = ""
-    kind: str = "local"
-    monthly_cost: str | None = None
-    provider_id: str = ""
-
-
-@dataclass(frozen=True)
-class DispositionInfo:
-    code: str
-    label: str
+from telephony.providers.types import *  # noqa: F403 - re-exported: the contract's one import
+from telephony.providers.types import (
+    AccountConfig,
+    AddNumbersResult,
+    AgentInfo,
+    AgentSpec,
+    BotInfo,
+    CallPlaced,
+    CallUpdate,
+    CampaignNumber,
+    Capability,
+    ClickToCallRequest,
+    ContactOptOut,
+    CreditsInfo,
+    DIDInfo,
+    DispositionInfo,
+    FlowInfo,
+    HostedCampaignSpec,
+    HostedCampaignStatus,
+    MaskedCallRequest,
+    OutboundCallRequest,
+    Recording,
+    TemplateInfo,
+)
 
 
 # --- the interface -------------------------------------------------------------------------
@@ -329,7 +126,98 @@ class Provider:
     def did_buy(self, number: str) -> DIDInfo:
         raise self._missing(Capability.DIDS)
 
+    def dids_owned(self) -> list[DIDInfo]:
+        raise self._missing(Capability.DIDS)
+
+    def did_regions(self) -> list[str]:
+        raise self._missing(Capability.DIDS)
+
+    # flows and bots
+    def list_flows(self) -> list[FlowInfo]:
+        raise self._missing(Capability.FLOW_CALL)
+
+    def list_voicebots(self) -> list[BotInfo]:
+        raise self._missing(Capability.VOICEBOT_CALL)
+
+    # agents and extensions
+    def agent_create(self, spec: AgentSpec) -> AgentInfo:
+        raise self._missing(Capability.AGENTS)
+
+    def agents_list(self) -> list[AgentInfo]:
+        raise self._missing(Capability.AGENTS)
+
+    def agent_update(self, provider_id: str, spec: AgentSpec) -> AgentInfo:
+        raise self._missing(Capability.AGENTS)
+
+    def agent_delete(self, provider_id: str) -> None:
+        raise self._missing(Capability.AGENTS)
+
+    def extension_set_enabled(self, *, extension: str, enabled: bool) -> None:
+        raise self._missing(Capability.EXTENSIONS)
+
+    def extension_set_expiry(self, *, extension: str, expires_on: date) -> None:
+        raise self._missing(Capability.EXTENSIONS)
+
+    def extension_assign_did(self, *, extension: str, did_number: str) -> None:
+        raise self._missing(Capability.EXTENSIONS)
+
+    # TTS templates
+    def tts_template_create(self, *, name: str, text: str, language: str) -> TemplateInfo:
+        raise self._missing(Capability.TTS_TEMPLATES)
+
+    def tts_template_status(self, provider_id: str) -> TemplateInfo:
+        raise self._missing(Capability.TTS_TEMPLATES)
+
+    def tts_templates_list(self) -> list[TemplateInfo]:
+        raise self._missing(Capability.TTS_TEMPLATES)
+
+    # hosted campaigns (the provider dials the list)
+    def campaign_create(self, spec: HostedCampaignSpec) -> str:
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_add_numbers(
+        self, provider_id: str, numbers: Sequence[CampaignNumber]
+    ) -> AddNumbersResult:
+        """Push numbers; adapters chunk to the provider's documented batch limit."""
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_start(self, provider_id: str) -> None:
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_pause(self, provider_id: str) -> None:
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_resume(self, provider_id: str) -> None:
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_stop(self, provider_id: str) -> None:
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_status(self, provider_id: str) -> HostedCampaignStatus:
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    def campaign_results(self, provider_id: str) -> Iterable[CallUpdate]:
+        """Per-number outcomes; `CallUpdate.reference` carries our CampaignEntry id."""
+        raise self._missing(Capability.HOSTED_CAMPAIGN)
+
+    # SMS, contacts, credits
+    def sms_send(self, *, to_number: str, text: str, sender: str = "") -> str:
+        raise self._missing(Capability.SMS)
+
+    def sms_send_bulk(self, *, to_numbers: Sequence[str], text: str, sender: str = "") -> list[str]:
+        raise self._missing(Capability.SMS)
+
+    def contact_optout_status(self, number: str) -> ContactOptOut:
+        raise self._missing(Capability.CONTACTS_OPTOUT)
+
+    def credits(self) -> CreditsInfo:
+        raise self._missing(Capability.CREDITS)
+
     # webhooks
+    def webhook_register(self, *, url: str, secret: str) -> None:
+        """Tell the provider where to send events (where its API allows it)."""
+        raise self._missing(Capability.WEBHOOKS)
+
     def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
         """Raise `WebhookRejected` unless the body is genuinely from the provider.
 

@@ -10,6 +10,11 @@ from telephony.providers.registry import provider_class
 
 
 def account_config(account: ProviderAccount) -> AccountConfig:
+    from telephony.guard import AccountGuard
+
+    cls = provider_class(account.kind)
+    # The sandbox makes no requests, so it needs no rate limiter or breaker.
+    guard = None if account.kind == "sandbox" else AccountGuard(account, label=cls.label)
     return AccountConfig(
         account_id=account.pk,
         kind=account.kind,
@@ -22,6 +27,7 @@ def account_config(account: ProviderAccount) -> AccountConfig:
         seed=settings.SANDBOX_SEED,
         speed=settings.SANDBOX_SPEED,
         webhook_tolerance=settings.WEBHOOK_TIMESTAMP_TOLERANCE,
+        guard=guard,
     )
 
 

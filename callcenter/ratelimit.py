@@ -1,0 +1,37 @@
+"""Fixed-window counters in the database, shared by every web and worker process."""
+
+from __future__ import annotations
+
+import math
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+
+
+class RateCounter(models.Model):
+    name = models.CharField(max_length=100, primary_key=True)
+    window_start = models.FloatField()  # epoch seconds
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        app_label = "callcenter"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count} since {self.window_start}"
+
+
+def counter_take(name: str, *, limit: int, window: float, now: float) -> float:
+    """Take one unit of `limit` per `window` seconds. Returns 0 when granted, else the
+    seconds until the current window ends (the caller waits or gives up)."""
+    start = math.floor(now / window) * window
+    qs = RateCounter.objects.filter(name=name)
+    if qs.filter(window_start=start, count__lt=limit).update(count=F("count") + 1):
+        return 0.0
+    if qs.filter(window_start__lt=start).update(window_start=start, count=1):
+        return 0.0
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(name=name, window_start=start, count=1)
+        return 0.0
+    except IntegrityError:
+        return max(start + window - now, 0.001)

@@ -1,0 +1,274 @@
+"""The HTTP layer every adapter uses: timeouts, retries, rate limits and a circuit breaker.
+
+- Every request has a connect and a read timeout.
+- Reads are retried on connection errors, 429 and 5xx with jittered exponential backoff,
+  honouring `Retry-After`, bounded in attempts and in total time.
+- A request that places a call is never retried: if it may have reached the provider
+  (read timeout, dropped connection, 5xx) it raises `AmbiguousOutcome` and the reconciler
+  decides later. A connect failure is safe to report as a plain error: nothing was sent.
+- Before each request the account's guard (rate limiter, concurrency cap, circuit
+  breaker, shared across processes) is asked for a slot; results are reported back to it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import requests
+
+from telephony.providers.errors import (
+    AmbiguousOutcome,
+    AuthenticationFailed,
+    InvalidRequest,
+    ProviderError,
+    RateLimited,
+)
+from telephony.providers.types import AccountConfig
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Guard(Protocol):
+    """What the HTTP layer needs from the account guard (telephony.guard.AccountGuard)."""
+
+    def acquire(self, *, places_call: bool) -> Callable[[], None]:
+        """Wait for a slot or raise RateLimited/ProviderUnavailable; returns a release."""
+
+    def record_success(self) -> None: ...
+
+    def record_failure(self, message: str) -> None: ...
+
+    def record_error(self, message: str) -> None:
+        """A bad answer (not JSON, a missing field): counted, but not a breaker failure."""
+
+    def note_rate_limit(self, *, remaining: int | None, reset_epoch: float | None) -> None: ...
+
+
+_sessions: dict[tuple[int, str], requests.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def session_for(config: AccountConfig) -> requests.Session:
+    """One pooled session per account (and base URL) per process."""
+    key = (config.account_id, config.base_url)
+    with _sessions_lock:
+        if key not in _sessions:
+            _sessions[key] = requests.Session()
+        return _sessions[key]
+
+
+class HttpClient:
+    """Requests to one provider account. `label` names the provider in error messages."""
+
+    def __init__(
+        self,
+        config: AccountConfig,
+        *,
+        label: str,
+        base_url: str,
+        auth_headers: Mapping[str, str] | None = None,
+        max_attempts: int = 4,
+        max_total_seconds: float = 30.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.config = config
+        self.label = label
+        self.base_url = (config.base_url or base_url).rstrip("/")
+        self.auth_headers = dict(auth_headers or {})
+        self.max_attempts = max_attempts
+        self.max_total_seconds = max_total_seconds
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.sleep = sleep
+        self.session = session_for(config)
+
+    # -- public API ----------------------------------------------------------------------
+    def read(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A request without side effects (or an idempotent one): retried on failure."""
+        deadline = time.monotonic() + self.max_total_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._send(method, path, places_call=False, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                wait = self._backoff(attempt)
+                if attempt >= self.max_attempts or time.monotonic() + wait > deadline:
+                    raise ProviderError(
+                        f"{self.label} did not answer ({_describe(exc)}) after {attempt} tries."
+                    ) from exc
+                self.sleep(wait)
+                continue
+            if response.status_code in RETRY_STATUSES:
+                wait = max(_retry_after(response) or 0, self._backoff(attempt))
+                if attempt >= self.max_attempts or time.monotonic() + wait > deadline:
+                    self._raise_for(response)
+                logger.info("%s %s %s: retrying in %.1fs", self.label, method, path, wait)
+                self.sleep(wait)
+                continue
+            self._raise_for(response)
+            return response
+
+    def place(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A request that places a call: sent once, never retried."""
+        try:
+            response = self._send(method, path, places_call=True, **kwargs)
+        except requests.ConnectTimeout as exc:
+            raise ProviderError(f"{self.label} could not be reached; no call was placed.") from exc
+        except requests.ConnectionError as exc:
+            if _never_sent(exc):
+                raise ProviderError(
+                    f"{self.label} could not be reached; no call was placed."
+                ) from exc
+            raise AmbiguousOutcome(
+                f"{self.label} dropped the connection while placing the call; "
+                "it will be checked against the provider's logs before any redial."
+            ) from exc
+        except requests.Timeout as exc:
+            raise AmbiguousOutcome(
+                f"{self.label} did not answer within {self.config.read_timeout:g} s while "
+                "placing the call; it will be checked against the provider's logs."
+            ) from exc
+        if response.status_code >= 500:
+            raise AmbiguousOutcome(
+                f"{self.label} answered {response.status_code} while placing the call; "
+                "it will be checked against the provider's logs before any redial."
+            )
+        self._raise_for(response)
+        return response
+
+    def json(self, response: requests.Response) -> Any:
+        """The body as JSON, or a counted ProviderError a person can act on."""
+        try:
+            return response.json()
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise self.bad_response(
+                f"returned a response that is not JSON "
+                f"(HTTP {response.status_code}, {len(response.content)} bytes)"
+            ) from exc
+
+    def bad_response(self, problem: str) -> ProviderError:
+        """Count and log an answer we cannot use; returns the error for the caller to raise."""
+        message = f"{self.label} {problem}."
+        logger.warning("account %s: %s", self.config.account_id, message)
+        if self.config.guard:
+            self.config.guard.record_error(message)
+        return ProviderError(message)
+
+    # -- internals -------------------------------------------------------------------------
+    def _send(self, method: str, path: str, *, places_call: bool, **kwargs: Any):
+        guard = self.config.guard
+        release = guard.acquire(places_call=places_call) if guard else None
+        headers = {**self.auth_headers, **kwargs.pop("headers", {})}
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        try:
+            response = self.session.request(
+                method,
+                url,
+                headers=headers,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+                **kwargs,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if guard:
+                guard.record_failure(f"{self.label}: {_describe(exc)}")
+            raise
+        finally:
+            if release:
+                release()
+        if guard:
+            if response.status_code >= 500:
+                guard.record_failure(f"{self.label} answered HTTP {response.status_code}")
+            else:
+                guard.record_success()
+            guard.note_rate_limit(**_rate_headers(response))
+        return response
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: spreads retries of many workers instead of synchronising them.
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
+
+    def _raise_for(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        detail = _error_detail(response)
+        if status in (401, 403):
+            raise AuthenticationFailed(
+                f"{self.label} rejected the API key ({detail or f'HTTP {status}'}).",
+                status=status,
+            )
+        if status == 429:
+            raise RateLimited(
+                f"{self.label} is rate limiting us (HTTP 429).",
+                retry_after=_retry_after(response),
+            )
+        if 400 <= status < 500:
+            raise InvalidRequest(
+                f"{self.label} refused the request: {detail or f'HTTP {status}'}", status=status
+            )
+        raise ProviderError(
+            f"{self.label} failed with HTTP {status}{': ' + detail if detail else ''}.",
+            status=status,
+        )
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+
+
+def _rate_headers(response: requests.Response) -> dict[str, Any]:
+    def _num(name: str) -> float | None:
+        try:
+            return float(response.headers[name])
+        except (KeyError, ValueError):
+            return None
+
+    remaining = _num("X-RateLimit-Remaining")
+    return {
+        "remaining": int(remaining) if remaining is not None else None,
+        "reset_epoch": _num("X-RateLimit-Reset"),
+    }
+
+
+def _error_detail(response: requests.Response) -> str:
+    """The provider's own message, whatever its error shape, shortened."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail", "msg", "errors"):
+            if body.get(key):
+                return str(body[key])[:200]
+    return ""
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """Connection refused / DNS failure: the request never left; safe to say not placed."""
+    text = repr(exc)
+    return any(s in text for s in ("NewConnectionError", "Connection refused", "NameResolution"))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    return "connection failed"
