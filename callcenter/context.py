@@ -9,6 +9,7 @@ NAV = (
     ("home", "Dashboard", (ADMIN, SUPERVISOR, AGENT)),
     ("contacts:list", "Contacts", (ADMIN, SUPERVISOR, AGENT)),
     ("telephony:calls", "Calls", (ADMIN, SUPERVISOR, AGENT)),
+    ("telephony:accounts", "Provider accounts", (ADMIN,)),
 )
 
 

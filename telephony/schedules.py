@@ -6,6 +6,7 @@ SCHEDULES = [
     # name, function, minutes between runs
     ("sandbox-pump", "telephony.tasks.sandbox_pump", 1),
     ("inbox-retry-pending", "telephony.tasks.inbox_retry_pending", 1),
+    ("provider-sync", "telephony.tasks.sync_all", 1),
 ]
 
 

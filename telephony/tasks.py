@@ -31,3 +31,26 @@ def inbox_retry_pending() -> int:
     from telephony.services.inbox import inbox_retry_pending as retry
 
     return retry()
+
+
+def sync_account(account_id: int, what: str) -> str:
+    from telephony.models import ProviderAccount
+    from telephony.services.sync import account_sync
+
+    account = ProviderAccount.objects.filter(pk=account_id, enabled=True).first()
+    return str(account_sync(account=account, what=what)) if account else "account disabled"
+
+
+def sync_all() -> int:
+    """Schedule: one task per enabled account and step (each step holds its own lease)."""
+    from django_q.tasks import async_task
+
+    from telephony.models import ProviderAccount
+    from telephony.services.sync import SYNC_STEPS
+
+    count = 0
+    for account_id in ProviderAccount.objects.filter(enabled=True).values_list("pk", flat=True):
+        for what in SYNC_STEPS:
+            async_task("telephony.tasks.sync_account", account_id, what, group="sync")
+            count += 1
+    return count

@@ -7,6 +7,7 @@ from telephony.models.accounts import (
     ProviderAccount,
     VoiceBot,
 )
+from telephony.models.callbacks import Callback
 from telephony.models.calls import Call, CallEvent, MaskedSession, Recording
 from telephony.models.inbox import SandboxEvent, WebhookEvent
 
@@ -14,6 +15,7 @@ __all__ = [
     "DID",
     "Agent",
     "Call",
+    "Callback",
     "CallEvent",
     "CallFlow",
     "Disposition",

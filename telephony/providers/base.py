@@ -59,6 +59,8 @@ class Provider:
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     #: capability -> why this provider lacks it (shown in the UI)
     missing: ClassVar[Mapping[Capability, str]] = {}
+    #: the credential fields the account form asks for (stored encrypted)
+    credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
     #: hosts recordings may be fetched from (SSRF guard); empty = the API host only
     recording_hosts: ClassVar[tuple[str, ...]] = ()
 

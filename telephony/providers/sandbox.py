@@ -18,10 +18,12 @@ import random
 import struct
 import wave
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers.base import (
+    AgentInfo,
+    AgentSpec,
     CallPlaced,
     CallStatus,
     CallUpdate,
@@ -35,6 +37,7 @@ from telephony.providers.base import (
     Provider,
     Recording,
     SimulatedEvent,
+    TemplateInfo,
     WebhookRejected,
     map_status,
 )
@@ -144,6 +147,7 @@ class SandboxProvider(Provider):
         }
     )
     recording_hosts = ("sandbox.invalid",)
+    credential_fields = ()
     missing = {
         Capability.CALL_LOGS: "The sandbox keeps no call log of its own: the dashboard's "
         "calls are the log.",
@@ -263,6 +267,33 @@ class SandboxProvider(Provider):
 
     def did_buy(self, number: str) -> DIDInfo:
         return DIDInfo(number=number, region="Delhi", monthly_cost="500.00", provider_id=number)
+
+    # -- agents, extensions, templates: accepted and echoed, nothing is held -------------
+    def agent_create(self, spec: AgentSpec) -> AgentInfo:
+        return AgentInfo(
+            provider_id=f"sbx-agent-{spec.extension or spec.name}",
+            name=spec.name,
+            extension=spec.extension,
+            phone=spec.phone,
+            did_number=spec.did_number,
+        )
+
+    def extension_set_enabled(self, *, extension: str, enabled: bool) -> None:
+        return None
+
+    def extension_set_expiry(self, *, extension: str, expires_on: date) -> None:
+        return None
+
+    def extension_assign_did(self, *, extension: str, did_number: str) -> None:
+        return None
+
+    def tts_template_create(self, *, name: str, text: str, language: str) -> TemplateInfo:
+        # A simulated provider approves at once; real ones answer "pending" for a while.
+        return TemplateInfo(provider_id=f"sbx-tpl-{name}", name=name, status="approved", text=text)
+
+    def tts_template_status(self, provider_id: str) -> TemplateInfo:
+        name = provider_id.removeprefix("sbx-tpl-")
+        return TemplateInfo(provider_id=provider_id, name=name, status="approved")
 
     # -- webhooks ----------------------------------------------------------------------
     def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:

@@ -129,6 +129,15 @@ class OutboundCallRequest:
     flow_id: str = ""
     bot_id: str = ""
     campaign_ref: str = ""
+    # Scheduling the provider applies itself (CallKaro); providers without it ignore these.
+    # Window times are "HH:MM" in the provider's own clock (see each adapter).
+    schedule_at: datetime | None = None
+    window_start: str = ""
+    window_end: str = ""
+    carry_over: bool = False
+    retries: int = 0
+    retry_gaps_minutes: Sequence[int] = ()
+    priority: int = 0
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,83 @@ def accounts_rotate_credentials() -> int:
         account.save(update_fields=["credentials_encrypted", "webhook_secrets_encrypted"])
         count += 1
     return count
+
+
+def account_test(*, account: ProviderAccount, actor: object | None = None) -> tuple[bool, str]:
+    """One cheap authenticated request; the outcome is stored for the account page."""
+    from django.utils import timezone
+
+    from callcenter.audit import audit_log
+    from telephony.providers.base import ProviderError
+
+    try:
+        ok, message = True, provider_for(account).test_connection()
+    except ProviderError as exc:
+        ok, message = False, exc.message
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:300]
+    )
+    audit_log(
+        actor=actor,
+        action="account.test",
+        obj=account,
+        summary=f"Connection test of {account.name}: {'ok' if ok else 'failed'}",
+    )
+    return ok, message
+
+
+def account_update(
+    *, account: ProviderAccount, actor: object, changes: dict, ip: str | None = None
+) -> ProviderAccount:
+    """Change settings (limits, enabled, base URL, region) and, if given, credentials."""
+    from callcenter.audit import audit_log
+
+    credentials = changes.pop("credentials", None)
+    for field, value in changes.items():
+        setattr(account, field, value)
+    if credentials:
+        # Blank fields keep their stored value: the form never shows secrets back.
+        account.credentials = {**account.credentials, **{k: v for k, v in credentials.items() if v}}
+    account.save()
+    audit_log(
+        actor=actor,
+        action="account.update",
+        obj=account,
+        ip=ip,
+        summary=f"Updated {account.name}: {', '.join(sorted(changes)) or 'no settings'}"
+        + (" and credentials" if credentials and any(credentials.values()) else ""),
+    )
+    return account
+
+
+def account_rotate_webhook_secret(
+    *, account: ProviderAccount, actor: object, ip: str | None = None
+) -> None:
+    """A new signing secret goes first; the previous one stays valid until the next rotation."""
+    from callcenter.audit import audit_log
+
+    account.webhook_secrets = [secrets.token_urlsafe(32), *account.webhook_secrets[:1]]
+    account.save(update_fields=["webhook_secrets_encrypted"])
+    audit_log(
+        actor=actor,
+        action="account.rotate_secret",
+        obj=account,
+        ip=ip,
+        summary=f"Rotated the webhook secret of {account.name}",
+    )
+
+
+def account_sync_now(*, account: ProviderAccount, actor: object, ip: str | None = None) -> None:
+    from callcenter.audit import audit_log
+    from telephony.services.sync import SYNC_STEPS
+    from telephony.tasks import enqueue
+
+    for what in SYNC_STEPS:
+        enqueue("telephony.tasks.sync_account", account.pk, what)
+    audit_log(
+        actor=actor,
+        action="account.sync",
+        obj=account,
+        ip=ip,
+        summary=f"Asked for a sync of {account.name}",
+    )

@@ -7,7 +7,7 @@ without a duration does not erase the one we have).
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 from django.db import transaction
@@ -23,8 +23,16 @@ _FILL_FIELDS = ("duration_seconds", "dtmf", "amd_result", "recording_url", "summ
 _TIMESTAMP_FOR = {CallStatus.RINGING: "ringing_at", CallStatus.IN_PROGRESS: "answered_at"}
 
 
-def call_apply_update(call: Call, update: CallUpdate, *, source: str) -> bool:
-    """Apply `update` to `call` (locked by the caller). Returns True if the status moved."""
+@dataclass
+class Merge:
+    changed: set[str]
+    moved: bool
+    became_final: bool
+    at: datetime
+
+
+def merge_update(call: Call, update: CallUpdate) -> Merge:
+    """Merge `update` into `call` in memory (no query). The rules of this module's doc."""
     at = update.occurred_at or timezone.now()
     was_final = call.is_final
     moved = STATUS_RANK.get(update.status, 0) > STATUS_RANK.get(call.status, 0)
@@ -48,22 +56,34 @@ def call_apply_update(call: Call, update: CallUpdate, *, source: str) -> bool:
     if moved and update.raw:
         call.last_payload = dict(update.raw)
         changed.add("last_payload")
-    if changed:
-        call.save(update_fields=sorted(changed))
-    CallEvent.objects.create(
+    return Merge(changed, moved, call.is_final and not was_final, at)
+
+
+def timeline_event(call: Call, update: CallUpdate, merge: Merge, *, source: str) -> CallEvent:
+    late = not merge.moved and update.status != call.status
+    return CallEvent(
         call=call,
-        at=at,
+        at=merge.at,
         status=update.status,
         provider_status=update.provider_status[:64],
         source=source,
-        detail="" if moved or update.status == call.status else "late event; status kept",
+        detail="late event; status kept" if late else "",
     )
-    if call.is_final and not was_final:
-        _on_finished(call)
-    return moved
 
 
-def _on_finished(call: Call) -> None:
+def call_apply_update(call: Call, update: CallUpdate, *, source: str) -> bool:
+    """Apply `update` to `call` (locked by the caller). Returns True if the status moved."""
+    merge = merge_update(call, update)
+    if merge.changed:
+        call.save(update_fields=sorted(merge.changed))
+    timeline_event(call, update, merge, source=source).save()
+    if merge.became_final:
+        call_on_finished(call)
+    return merge.moved
+
+
+def call_on_finished(call: Call) -> None:
+    """Once per call, when it first reaches a final status."""
     audit_log(
         actor=None,
         action=f"call.{call.status}",

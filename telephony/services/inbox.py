@@ -45,7 +45,8 @@ def inbox_receive(*, token: str, body: bytes, headers: Mapping[str, str]) -> Inb
         updates = provider.parse_webhook(body, headers)
     except WebhookRejected as exc:
         ProviderAccount.objects.filter(pk=account.pk).update(
-            webhooks_rejected=F("webhooks_rejected") + 1
+            webhooks_rejected=F("webhooks_rejected") + 1,
+            last_webhook_rejection=f"{timezone.now():%Y-%m-%d %H:%M:%S} UTC: {exc.reason}"[:200],
         )
         logger.warning("webhook rejected for account %s: %s", account.pk, exc.reason)
         raise

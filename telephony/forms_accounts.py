@@ -1,0 +1,61 @@
+from django import forms
+
+from telephony.models import ProviderAccount
+from telephony.providers.registry import PROVIDERS, kind_choices
+
+
+class AccountForm(forms.ModelForm):
+    """Settings plus one password-style input per credential field of any provider kind.
+
+    Credentials are write-only: the inputs are never filled back, and a blank one keeps
+    the stored value.
+    """
+
+    kind = forms.ChoiceField(choices=kind_choices)
+
+    class Meta:
+        model = ProviderAccount
+        fields = [
+            "kind",
+            "name",
+            "base_url",
+            "default_region",
+            "calls_per_second",
+            "requests_per_minute",
+            "concurrency_limit",
+            "low_credit_threshold",
+            "enabled",
+        ]
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+        for name in credential_field_names():
+            self.fields[f"cred_{name}"] = forms.CharField(
+                label=name.replace("_", " ").capitalize(),
+                required=False,
+                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+                help_text="Leave blank to keep the stored value." if self.instance.pk else "",
+            )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or self.instance.kind
+        cls = PROVIDERS.get(kind)
+        if cls and not self.instance.pk:
+            for name in cls.credential_fields:
+                if not data.get(f"cred_{name}"):
+                    self.add_error(
+                        f"cred_{name}", f"{cls.label} needs its {name.replace('_', ' ')}."
+                    )
+        return data
+
+    def credentials(self) -> dict:
+        cls = PROVIDERS.get(self.cleaned_data.get("kind") or self.instance.kind)
+        names = cls.credential_fields if cls else ()
+        return {name: self.cleaned_data.get(f"cred_{name}", "") for name in names}
+
+
+def credential_field_names() -> list[str]:
+    return sorted({name for cls in PROVIDERS.values() for name in cls.credential_fields})
