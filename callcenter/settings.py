@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "callcenter.middleware.IdleSessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -125,7 +126,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -162,12 +166,39 @@ SANDBOX_SEED = env.int("SANDBOX_SEED", default=7)
 # Multiplies the sandbox's simulated durations (0.2 = five times faster).
 SANDBOX_SPEED = env.float("SANDBOX_SPEED", default=1.0)
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+# Campaigns: the law's calling hours in the contact's own time ("HH:MM"; "24:00" = midnight).
+# No campaign window can widen them.
+CAMPAIGN_COMPLIANCE_WINDOW_START = env.str("CAMPAIGN_COMPLIANCE_WINDOW_START", default="09:00")
+CAMPAIGN_COMPLIANCE_WINDOW_END = env.str("CAMPAIGN_COMPLIANCE_WINDOW_END", default="21:00")
+# Attempts one phone number may ever get, across every campaign (0 = no cap).
+CAMPAIGN_LIFETIME_ATTEMPT_CAP = env.int("CAMPAIGN_LIFETIME_ATTEMPT_CAP", default=10)
+# Minutes that must pass between two campaign calls to one number, whatever the campaigns.
+CAMPAIGN_MIN_RECALL_GAP_MINUTES = env.int("CAMPAIGN_MIN_RECALL_GAP_MINUTES", default=30)
+# Seconds a claimed entry may stay unplaced before reconciliation looks at it.
+CAMPAIGN_DIAL_LEASE_SECONDS = env.int("CAMPAIGN_DIAL_LEASE_SECONDS", default=120)
+# Seconds the engine's lease lasts without renewal (a killed engine blocks no longer).
+CAMPAIGN_ENGINE_LEASE_SECONDS = env.int("CAMPAIGN_ENGINE_LEASE_SECONDS", default=30)
 WEBHOOK_TIMESTAMP_TOLERANCE = env.int("WEBHOOK_TIMESTAMP_TOLERANCE", default=300)
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# Django's built-in Content-Security-Policy: only our own scripts and styles (no inline
+# code anywhere in the templates), media and images from ourselves.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "media-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

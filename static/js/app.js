@@ -10,3 +10,8 @@ document.addEventListener("toast", (event) => {
   box.appendChild(toast);
   setTimeout(() => toast.remove(), 5000);
 });
+
+// Read-only fields meant for copying (webhook URLs) select themselves on focus.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches && event.target.matches("input.copy")) event.target.select();
+});

@@ -152,3 +152,35 @@ def account_sync_now(*, account: ProviderAccount, actor: object, ip: str | None 
         ip=ip,
         summary=f"Asked for a sync of {account.name}",
     )
+
+
+def account_attach_agent(
+    *, account: ProviderAccount, username: str, extension: str, did_number: str
+) -> None:
+    """Scripted setups: give an agent an extension (and DID) on this account, disabling the
+    agent's other extensions so click-to-call goes through this account."""
+    from django.db import transaction
+
+    from callcenter.audit import audit_log
+    from callcenter.errors import ServiceError
+    from contacts.phones import normalize_phone
+    from telephony.models import DID, Agent, Extension
+
+    agent = Agent.objects.filter(user__username=username).first()
+    if agent is None:
+        raise ServiceError(f"No agent with username {username!r}.")
+    number = normalize_phone(did_number, region=account.default_region)
+    with transaction.atomic():
+        did, _ = DID.objects.get_or_create(account=account, number=number)
+        agent.extensions.exclude(account=account).update(enabled=False)
+        Extension.objects.update_or_create(
+            account=account,
+            number=extension,
+            defaults={"agent": agent, "did": did, "enabled": True},
+        )
+        audit_log(
+            actor=None,
+            action="agent.attach",
+            obj=agent,
+            summary=f"{username} now calls through {account.name} ext {extension} over {number}",
+        )

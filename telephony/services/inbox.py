@@ -81,6 +81,13 @@ def event_apply(event_id: int) -> str:
             if event.state == WebhookEvent.State.APPLIED:
                 return event.state
             update = update_from_json(event.update)
+            if not update.provider_call_id:
+                # Account-level events (opt-outs, credit alerts, campaign notices).
+                event.error = apply_account_event(event.account, update)[:300]
+                event.state = WebhookEvent.State.APPLIED
+                event.applied_at = timezone.now()
+                event.save(update_fields=["state", "applied_at", "error"])
+                return event.state
             call = (
                 Call.objects.select_for_update()
                 .filter(account_id=event.account_id, provider_call_id=update.provider_call_id)
@@ -121,3 +128,39 @@ def inbox_retry_pending(*, limit: int = 500) -> int:
         state__in=[WebhookEvent.State.PENDING, WebhookEvent.State.FAILED]
     ).values_list("pk", flat=True)[:limit]
     return sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in list(ids))
+
+
+def apply_account_event(account: ProviderAccount, update) -> str:  # noqa: ANN001 - CallUpdate
+    """Events that concern no single call. Returns a note kept on the event."""
+    if update.event_type == "contact.optout" and update.to_number:
+        return _opt_out(account, update.to_number)
+    if update.event_type == "credits.low":
+        balance = (update.raw.get("data") or update.raw).get("balance")
+        if balance is not None:
+            ProviderAccount.objects.filter(pk=account.pk).update(
+                credits_balance=balance, credits_checked_at=timezone.now()
+            )
+        return f"provider reports low credits: {balance}"
+    return f"{update.event_type or 'event'} recorded; nothing to apply to a call"
+
+
+def _opt_out(account: ProviderAccount, number: str) -> str:
+    """A provider opt-out puts the number on our DNC list and marks its contacts opted out."""
+    from contacts.models import Contact, DNCEntry
+    from contacts.phones import InvalidPhoneNumber, normalize_phone
+
+    try:
+        phone = normalize_phone(number, region=account.default_region)
+    except InvalidPhoneNumber:
+        return f"opt-out for an invalid number {number!r} ignored"
+    DNCEntry.objects.get_or_create(
+        phone=phone,
+        defaults={
+            "source": DNCEntry.Source.PROVIDER_OPTOUT,
+            "reason": f"Opt-out via {account.name}",
+        },
+    )
+    Contact.objects.filter(phone=phone, opted_out=False).update(
+        opted_out=True, opted_out_at=timezone.now()
+    )
+    return f"{phone} opted out: added to DNC"

@@ -164,3 +164,30 @@ def test_second_account_token_cannot_post_for_the_first(client, account, call):
     assert resp.status_code == 401
     call.refresh_from_db()
     assert call.status == "queued"
+
+
+def test_provider_opt_out_event_adds_dnc_and_opts_the_contact_out(account, contact):
+    from contacts.models import DNCEntry
+    from telephony.providers.base import CallStatus, CallUpdate
+    from telephony.services.callstate import update_to_json
+    from telephony.services.inbox import event_apply
+
+    update = CallUpdate(
+        provider_call_id="",
+        status=CallStatus.UNKNOWN,
+        event_type="contact.optout",
+        to_number=contact.phone,
+        dedupe_key="opt-1",
+    )
+    event = WebhookEvent.objects.create(
+        account=account,
+        dedupe_key="opt-1",
+        event_type="contact.optout",
+        body="{}",
+        update=update_to_json(update),
+    )
+    assert event_apply(event.pk) == "applied"
+    contact.refresh_from_db()
+    assert (
+        contact.opted_out and DNCEntry.objects.get(phone=contact.phone).source == "provider_optout"
+    )

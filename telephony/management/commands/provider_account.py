@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from callcenter.errors import ServiceError
+from contacts.phones import InvalidPhoneNumber
 from telephony.models import ProviderAccount
 from telephony.providers.registry import PROVIDERS
-from telephony.services.accounts import account_create, account_test
+from telephony.services.accounts import account_attach_agent, account_create, account_test
 
 
 class Command(BaseCommand):
@@ -33,6 +35,13 @@ class Command(BaseCommand):
             default="",
             help="signing secret shared with the provider (default: a new random one)",
         )
+        add.add_argument(
+            "--attach-agent",
+            metavar="USERNAME",
+            help="move this agent's calling to the new account (with --extension and --did)",
+        )
+        add.add_argument("--extension", default="2101", help="the agent's extension there")
+        add.add_argument("--did", default="", help="the DID (caller id) to use there")
         sub.add_parser("list", help="list accounts with kind, state and webhook URL")
         test = sub.add_parser("test", help="make one authenticated request to the provider")
         test.add_argument("name")
@@ -40,7 +49,20 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _add(self, *, kind, name, credential, base_url, region, webhook_secret, **_):
+    def _add(
+        self,
+        *,
+        kind,
+        name,
+        credential,
+        base_url,
+        region,
+        webhook_secret,
+        attach_agent,
+        extension,
+        did,
+        **_,
+    ):
         pairs = {}
         for item in credential:
             key, sep, value = item.partition("=")
@@ -60,6 +82,16 @@ class Command(BaseCommand):
         if webhook_secret:
             account.webhook_secrets = [webhook_secret]
             account.save(update_fields=["webhook_secrets_encrypted"])
+        if attach_agent:
+            if not did:
+                raise CommandError("--attach-agent needs --did (the caller id on this account).")
+            try:
+                account_attach_agent(
+                    account=account, username=attach_agent, extension=extension, did_number=did
+                )
+            except (ServiceError, InvalidPhoneNumber) as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"Agent {attach_agent} now calls through ext {extension} over {did}.")
         self.stdout.write(self.style.SUCCESS(f"Added {kind} account {name!r}."))
         self.stdout.write(f"Webhook URL: {account.webhook_url}")
 
