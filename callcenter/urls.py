@@ -9,6 +9,7 @@ from telephony.views import webhook_inbox
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("health/live/", views.live, name="live"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("contacts/", include("contacts.urls")),

@@ -14,6 +14,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"agent": agent, "recent_calls": recent})
 
 
+def live(request: HttpRequest) -> HttpResponse:
+    """Liveness without touching the database (also the bare baseline of the benchmarks)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: the process answers and the database does too."""
     with connection.cursor() as cursor:

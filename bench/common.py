@@ -1,0 +1,128 @@
+"""Shared pieces of the benchmarks: a throwaway server, timing, and the report.
+
+Benchmarks measure and print; they assert nothing. Each result stands beside a baseline
+measured in the same run, so the ratio holds on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def setup_django(database_url: str | None = None) -> None:
+    """Configure Django in this process against the benchmark database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def bench_database_url() -> str:
+    """BENCH_DATABASE_URL, else a fresh SQLite file (migrated by `migrate_fresh`)."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        return url
+    path = Path(tempfile.mkdtemp(prefix="bench-")) / "bench.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def migrate(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, *, workers: int = 2, threads: int = 4):
+    """Serve the project with gunicorn on 127.0.0.1 for the duration of the block."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "True", "LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "callcenter.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/health/live/", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary(latencies: list[float], seconds: float) -> dict:
+    return {
+        "count": len(latencies),
+        "rate_per_s": round(len(latencies) / seconds, 1) if seconds else 0,
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
+    }
+
+
+def report(name: str, rows: list[dict]) -> None:
+    """Print one JSON line and a human table; keep the JSON in bench/results/."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {"bench": name, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), "rows": rows}
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2))
+    print(json.dumps(payload))
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    widths = {k: max(len(k), *(len(str(r.get(k, ""))) for r in rows)) for k in keys}
+    print("  ".join(k.ljust(widths[k]) for k in keys))
+    for row in rows:
+        print("  ".join(str(row.get(k, "")).ljust(widths[k]) for k in keys))
