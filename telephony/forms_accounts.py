@@ -53,9 +53,15 @@ class AccountForm(forms.ModelForm):
 
     def credentials(self) -> dict:
         cls = PROVIDERS.get(self.cleaned_data.get("kind") or self.instance.kind)
-        names = cls.credential_fields if cls else ()
+        names = (*cls.credential_fields, *cls.optional_credential_fields) if cls else ()
         return {name: self.cleaned_data.get(f"cred_{name}", "") for name in names}
 
 
 def credential_field_names() -> list[str]:
-    return sorted({name for cls in PROVIDERS.values() for name in cls.credential_fields})
+    return sorted(
+        {
+            name
+            for cls in PROVIDERS.values()
+            for name in (*cls.credential_fields, *cls.optional_credential_fields)
+        }
+    )

@@ -40,3 +40,15 @@ def pytest_configure(config):
     # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
     # by the test itself (never by views) would otherwise be refused as "async unsafe".
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush every table, data migrations' rows included: restore them."""
+    from django.apps import apps
+
+    from callcenter.roles import sync_role_groups
+    from telephony.defaults import ensure_default_dispositions
+
+    sync_role_groups(apps)
+    ensure_default_dispositions(apps)

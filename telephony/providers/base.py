@@ -61,8 +61,13 @@ class Provider:
     missing: ClassVar[Mapping[Capability, str]] = {}
     #: the credential fields the account form asks for (stored encrypted)
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+    #: further settings kept with the credentials but not required (e.g. a voicebot's WSS URL)
+    optional_credential_fields: ClassVar[tuple[str, ...]] = ()
     #: hosts recordings may be fetched from (SSRF guard); empty = the API host only
     recording_hosts: ClassVar[tuple[str, ...]] = ()
+    #: True when the provider's API creates a campaign only together with its list, so
+    #: `campaign_create` needs `spec.numbers` (Robotalker, OutboundCalls.ai)
+    campaign_numbers_at_create: ClassVar[bool] = False
 
     def __init__(self, config: AccountConfig):
         self.config = config

@@ -19,20 +19,20 @@ Where the doc is silent we decided:
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
-import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
-from telephony.providers import http
+from telephony.providers import callmatic_payloads as payloads
+from telephony.providers import http, parsing
 from telephony.providers.base import (
     AddNumbersResult,
+    AmbiguousOutcome,
+    AuthenticationFailed,
     CallPlaced,
     CallStatus,
     CallUpdate,
@@ -47,10 +47,7 @@ from telephony.providers.base import (
     ProviderError,
     Recording,
     WebhookRejected,
-    map_status,
 )
-
-logger = logging.getLogger(__name__)
 
 BASE_URL = "https://api.callmatic.ai/v1"
 
@@ -81,21 +78,10 @@ STATUS_TABLE: dict[str, CallStatus] = {
 
 MAX_BATCH = 200  # doc: "a maximum of 200 calls in a single API request"
 
-# The transcript's `sender` words (doc) -> the speakers the dashboard shows.
-SPEAKERS = {"bot": "bot", "human": "customer"}
-
 NO_CAMPAIGN = (
     "No Callmatic campaign id: choose a voicebot whose id is the Callmatic campaign id, or "
     "set the account's campaign_id (copy it from the campaign's URL in the Callmatic portal)."
 )
-
-
-def _status(word: Any) -> CallStatus:
-    text = str(word or "")
-    status = map_status(STATUS_TABLE, text)
-    if status is CallStatus.UNKNOWN and text:
-        logger.warning("Callmatic status word %r is not in the status table; kept raw", text)
-    return status
 
 
 class CallmaticProvider(Provider):
@@ -171,10 +157,7 @@ class CallmaticProvider(Provider):
             "variables": dict(request.variables),
         }
         data = self._place("trigger_call", body, campaign_id)
-        call_id = data.get("callId")
-        if not call_id:
-            raise self.http.bad_response("accepted the call but returned no callId")
-        return CallPlaced(provider_call_id=str(call_id), status=CallStatus.QUEUED, raw=data)
+        return CallPlaced(provider_call_id=str(data["callId"]), status=CallStatus.QUEUED, raw=data)
 
     # -- hosted campaigns --------------------------------------------------------------------
     def campaign_create(self, spec: HostedCampaignSpec) -> str:
@@ -188,7 +171,11 @@ class CallmaticProvider(Provider):
     def campaign_add_numbers(
         self, provider_id: str, numbers: Sequence[CampaignNumber]
     ) -> AddNumbersResult:
-        """POST /calls/batch in chunks of 200; bad numbers are refused here, one by one."""
+        """POST /calls/batch in chunks of 200; bad numbers are refused here, one by one.
+
+        When a chunk fails, the error carries `partial_result`: what earlier chunks queued
+        (their call ids included), so nothing already queued is pushed twice.
+        """
         self._require_key()
         if not provider_id:
             raise InvalidRequest(NO_CAMPAIGN)
@@ -205,7 +192,9 @@ class CallmaticProvider(Provider):
             chunk = valid[start : start + MAX_BATCH]
             body = {
                 "campaignId": provider_id,
-                "to": [{"phoneNumber": phone, "variables": _variables(n)} for n, phone in chunk],
+                "to": [
+                    {"phoneNumber": phone, "variables": payloads.variables(n)} for n, phone in chunk
+                ],
             }
             try:
                 data = self._place("trigger_batch", body, provider_id)
@@ -215,9 +204,9 @@ class CallmaticProvider(Provider):
                     accepted, duplicates, tuple(rejected), provider_ids
                 )
                 raise
-            accepted += _count(data.get("enqued"))  # sic: the doc's spelling
-            duplicates += _count(data.get("duplicates"))
-            provider_ids.update(_match_call_ids(chunk, data.get("calls")))
+            accepted += payloads.count(data.get("enqued"))  # sic: the doc's spelling
+            duplicates += payloads.count(data.get("duplicates"))
+            provider_ids.update(payloads.match_call_ids(chunk, data.get("calls")))
         return AddNumbersResult(accepted, duplicates, tuple(rejected), provider_ids)
 
     def campaign_start(self, provider_id: str) -> None:
@@ -295,12 +284,7 @@ class CallmaticProvider(Provider):
         return None
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise WebhookRejected("malformed JSON") from exc
-        if not isinstance(payload, dict):
-            raise WebhookRejected("the body is not a JSON object")
+        payload = parsing.webhook_object(body)
         # Some senders wrap the call like the details answer does; accept both.
         if isinstance(payload.get("data"), dict):
             payload = payload["data"]
@@ -315,7 +299,7 @@ class CallmaticProvider(Provider):
     # -- internals ---------------------------------------------------------------------------
     def _require_key(self) -> None:
         if not self.config.credentials.get("api_key"):
-            raise InvalidRequest("The Callmatic API key is not set on this account.")
+            raise AuthenticationFailed("The Callmatic API key is not set on this account.")
 
     def _outbound_number(self, number: str) -> str:
         try:
@@ -353,25 +337,37 @@ class CallmaticProvider(Provider):
                     status=404,
                 ) from exc
             raise
-        return self._data(response)
+        try:
+            data = self._data(response)
+            if name == "trigger_call" and not data.get("callId"):
+                raise self.http.bad_response("accepted the call but returned no callId")
+        except InvalidRequest:
+            raise  # Callmatic said plainly that it refused: nothing was placed
+        except ProviderError as exc:
+            # A 2xx we cannot read: the calls may well be placed, so never report "failed".
+            raise AmbiguousOutcome(
+                f"{exc.message} The call may have been placed; its details are checked "
+                "before any redial."
+            ) from exc
+        return data
 
     def _update_from(self, data: Mapping[str, Any], *, event_type: str) -> CallUpdate:
         word = str(data.get("status") or "")
-        status = _status(word)
+        status = parsing.status_from(STATUS_TABLE, word, label="Callmatic")
         completed = status is CallStatus.COMPLETED
         return CallUpdate(
             provider_call_id=str(data["callId"]),
             status=status,
             provider_status=word,
             event_type=event_type,
-            occurred_at=_when(data.get("endTime") or data.get("startTime"))
-            or _when(data.get("triggeredAt")),
+            occurred_at=parsing.timestamp(data.get("endTime") or data.get("startTime"))
+            or parsing.timestamp(data.get("triggeredAt")),
             direction=str(data.get("direction") or "outbound").lower(),
             to_number=self._inbound_number(data.get("phoneNumber")),
-            duration_seconds=_seconds(data.get("duration")),
+            duration_seconds=parsing.whole_seconds(data.get("duration")),
             recording_url=self._recording_url(data["callId"]) if completed else "",
-            transcript=_transcript(data.get("transcript")),
-            summary=_summary(data.get("insights")),
+            transcript=payloads.transcript(data.get("transcript")),
+            summary=payloads.summary(data.get("insights")),
             raw=dict(data),
         )
 
@@ -397,73 +393,3 @@ def _path(name: str, **params: str) -> str:
     for key, value in params.items():
         path = path.replace("{" + key + "}", quote(value, safe=""))
     return path
-
-
-def _variables(number: CampaignNumber) -> dict[str, Any]:
-    variables = dict(number.variables)
-    if number.name:
-        variables.setdefault("name", number.name)  # the doc's own example variable
-    return variables
-
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _digits(number: Any) -> str:
-    return re.sub(r"\D", "", str(number or ""))[-10:]
-
-
-def _match_call_ids(chunk: Sequence[tuple[CampaignNumber, str]], calls: Any) -> dict[str, str]:
-    """reference -> callId. Duplicates are left out of `calls`, so match by number."""
-    waiting: dict[str, list[str]] = {}
-    for number, phone in chunk:
-        waiting.setdefault(_digits(phone), []).append(number.reference)
-    matched: dict[str, str] = {}
-    for call in calls if isinstance(calls, list) else []:
-        if not isinstance(call, dict) or not call.get("callId"):
-            continue
-        refs = waiting.get(_digits(call.get("phoneNumber")))
-        if refs:
-            matched[refs.pop(0)] = str(call["callId"])
-    return matched
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None  # kept in `raw`; a bad timestamp must not lose the event
-    # The doc's timestamps end in "Z"; one without an offset is read as UTC too (guess).
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _seconds(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return round(value)
-
-
-def _transcript(turns: Any) -> list[dict[str, str]] | None:
-    if not isinstance(turns, list):
-        return None
-    out = [
-        {
-            "speaker": SPEAKERS.get(str(turn.get("sender")), str(turn.get("sender") or "")),
-            "text": str(turn.get("text") or "").strip(),
-        }
-        for turn in turns
-        if isinstance(turn, dict)
-    ]
-    return out or None
-
-
-def _summary(insights: Any) -> str:
-    for insight in insights if isinstance(insights, list) else []:
-        if isinstance(insight, dict) and insight.get("actionType") == "SUMMARIZE":
-            output = insight.get("output")
-            if isinstance(output, dict) and output.get("summary"):
-                return str(output["summary"])
-    return ""

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from telephony.providers.base import Provider
+from telephony.providers.callkaro import CallKaroProvider
+from telephony.providers.callmatic import CallmaticProvider
+from telephony.providers.ivrsolutions import IVRSolutionsProvider
+from telephony.providers.outboundcalls import OutboundCallsProvider
+from telephony.providers.robotalker import RobotalkerProvider
 from telephony.providers.sandbox import SandboxProvider
 
 PROVIDERS: dict[str, type[Provider]] = {
     SandboxProvider.kind: SandboxProvider,
+    CallKaroProvider.kind: CallKaroProvider,
+    CallmaticProvider.kind: CallmaticProvider,
+    IVRSolutionsProvider.kind: IVRSolutionsProvider,
+    RobotalkerProvider.kind: RobotalkerProvider,
+    OutboundCallsProvider.kind: OutboundCallsProvider,
 }
 
 

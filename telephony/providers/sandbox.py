@@ -41,6 +41,7 @@ from telephony.providers.base import (
     WebhookRejected,
     map_status,
 )
+from telephony.providers.sandbox_hosted import SandboxHostedMixin
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 TIMESTAMP_HEADER = "x-sandbox-timestamp"
@@ -126,7 +127,7 @@ def timeline(
     return events
 
 
-class SandboxProvider(Provider):
+class SandboxProvider(SandboxHostedMixin, Provider):
     kind = "sandbox"
     label = "Sandbox (simulated)"
     capabilities = frozenset(
@@ -144,6 +145,7 @@ class SandboxProvider(Provider):
             Capability.EXTENSIONS,
             Capability.TTS_TEMPLATES,
             Capability.WEBHOOKS,
+            Capability.HOSTED_CAMPAIGN,
         }
     )
     recording_hosts = ("sandbox.invalid",)

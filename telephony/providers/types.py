@@ -271,6 +271,10 @@ class HostedCampaignSpec:
     retry_gaps_minutes: Sequence[int] = ()
     priority: int = 0
     schedule_at: datetime | None = None
+    # The first numbers, for providers whose API has no empty campaign (see
+    # Provider.campaign_numbers_at_create); the others take numbers only through
+    # campaign_add_numbers and ignore this.
+    numbers: Sequence[CampaignNumber] = ()
 
 
 @dataclass(frozen=True)

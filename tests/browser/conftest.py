@@ -73,15 +73,3 @@ def login(page, username: str, password: str = "pw-Secret-123") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Transactional tests flush every table, data migrations' rows included: restore them."""
-    from django.apps import apps
-
-    from callcenter.roles import sync_role_groups
-    from telephony.defaults import ensure_default_dispositions
-
-    sync_role_groups(apps)
-    ensure_default_dispositions(apps)

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import threading
 import time
+from datetime import UTC, datetime
 
 FAKES = {
     "ivrsolutions": "IVR Solutions",
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     module = importlib.import_module(f"tests.fakes.{args.provider}")
     fake = module.Fake(seed=args.seed)
     fake.webhook_url = args.webhook_url or None
+    fake.clock = datetime.now(UTC)  # real time: signed events must pass timestamp checks
     if args.webhook_secret:
         for attr in ("secret_key", "webhook_secret"):
             if hasattr(fake, attr):

@@ -1,0 +1,56 @@
+"""Small, forgiving readers of provider payloads, shared by the HTTP adapters.
+
+A provider's answer or webhook may carry a field we cannot read (a new status word, an
+odd timestamp). These helpers turn such a field into "not known" and leave the payload in
+`raw`, so one bad field never loses the whole event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from telephony.providers.errors import WebhookRejected
+from telephony.providers.types import CallStatus, map_status
+
+logger = logging.getLogger(__name__)
+
+
+def status_from(table: Mapping[str, CallStatus], word: Any, *, label: str) -> CallStatus:
+    """Map through the provider's one table; an unknown word is logged and maps to UNKNOWN."""
+    text = str(word or "")
+    status = map_status(table, text)
+    if status is CallStatus.UNKNOWN and text:
+        logger.warning("%s status word %r is not in its status table; kept raw", label, text)
+    return status
+
+
+def webhook_object(body: bytes) -> dict[str, Any]:
+    """The webhook body as a JSON object, or `WebhookRejected` (a clear 400)."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookRejected("malformed JSON") from exc
+    if not isinstance(payload, dict):
+        raise WebhookRejected("the body is not a JSON object")
+    return payload
+
+
+def timestamp(value: Any) -> datetime | None:
+    """An ISO 8601 time, aware; one without an offset is read as UTC; unreadable = None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def whole_seconds(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return round(value)

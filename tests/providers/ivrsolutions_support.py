@@ -1,0 +1,37 @@
+"""Shared set-up of the IVR Solutions adapter tests: the fake on 127.0.0.1 and an adapter."""
+
+from __future__ import annotations
+
+from telephony.providers.ivrsolutions import PATHS, IVRSolutionsProvider
+from tests.contract.harness import config
+from tests.fakes.ivrsolutions import IVRSolutionsFake
+
+TOKEN = "ivr-adapter-token"
+DID = "+911143104567"  # seeded as owned by the fake
+CUSTOMER = "+919876543210"
+AS_SENT = "09876543210"  # the same number the way IVR Solutions wants it
+
+
+def start_fake() -> IVRSolutionsFake:
+    return IVRSolutionsFake(api_token=TOKEN, seed=5).start()
+
+
+def make_provider(fake: IVRSolutionsFake, **kw) -> IVRSolutionsProvider:
+    credentials = kw.pop("credentials", {"api_token": TOKEN})
+    provider = IVRSolutionsProvider(
+        config(
+            "ivrsolutions",
+            base_url=fake.url,
+            credentials=credentials,
+            read_timeout=kw.pop("read_timeout", 1.0),
+            **kw,
+        )
+    )
+    provider.http.sleep = lambda seconds: None  # backoff is asserted where it matters
+    return provider
+
+
+def sent(fake: IVRSolutionsFake, name: str) -> list:
+    """The requests the fake received for endpoint `name` (by the adapter's PATHS)."""
+    path = PATHS[name].path
+    return [r for r in fake.requests if r.path == path]
