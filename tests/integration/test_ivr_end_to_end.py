@@ -130,3 +130,43 @@ def test_call_log_sync_imports_calls_made_elsewhere(ivr):
     assert synced.call_type == "synced" and synced.is_final
     again = sync_call_logs(account=account, since=timezone.now() - timedelta(days=400))
     assert again.created == 0
+
+
+def test_the_same_genuine_ivr_event_ten_times_changes_the_call_once(ivr, client):
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    from telephony.models import CallEvent, WebhookEvent
+
+    fake, account = ivr
+    call = Call.objects.create(
+        account=account,
+        provider_call_id="123999",
+        call_type=Call.Type.CLICK_TO_CALL,
+        to_number="+919876543214",
+    )
+    ts = int(time.time())
+    body = json.dumps(
+        {
+            "event_id": "evt_123999_3",
+            "event": "hangup",
+            "logid": 123999,
+            "recordid": 123999,
+            "call_status": "answered",
+            "call_duration": 42,
+            "timestamp": ts,
+        }
+    ).encode()
+    signature = hmac.new(account.webhook_secrets[0].encode(), body, hashlib.sha256).hexdigest()
+    headers = {"X-IVR-Signature": f"sha256={signature}", "X-IVR-Timestamp": str(ts)}
+    for _ in range(10):
+        resp = client.post(
+            account.webhook_path, data=body, content_type="application/json", headers=headers
+        )
+        assert resp.status_code == 200
+    call.refresh_from_db()
+    assert call.status == "completed" and call.duration_seconds == 42
+    assert WebhookEvent.objects.filter(account=account).count() == 1
+    assert CallEvent.objects.filter(call=call).count() == 1
