@@ -92,6 +92,7 @@ NO_CONTROL = (
 class RobotalkerProvider(Provider):
     kind = "robotalker"
     label = "Robotalker"
+    optional_credential_fields = ("voice", "optout_key")
     capabilities = frozenset(
         {
             Capability.TTS_CALL,
