@@ -7,9 +7,21 @@ from callcenter.roles import ADMIN, AGENT, SUPERVISOR, user_role
 NAV = (
     # (url name, label, roles that see it)
     ("home", "Dashboard", (ADMIN, SUPERVISOR, AGENT)),
+    ("telephony:workspace", "My workspace", (AGENT,)),
+    ("telephony:wallboard", "Wallboard", (ADMIN, SUPERVISOR)),
     ("contacts:list", "Contacts", (ADMIN, SUPERVISOR, AGENT)),
+    ("contacts:lists", "Contact lists", (ADMIN, SUPERVISOR)),
+    ("campaigns:list", "Campaigns", (ADMIN, SUPERVISOR)),
+    ("contacts:dnc", "Do-not-call", (ADMIN, SUPERVISOR)),
     ("telephony:calls", "Calls", (ADMIN, SUPERVISOR, AGENT)),
+    ("telephony:callbacks", "Callbacks", (ADMIN, SUPERVISOR, AGENT)),
+    ("telephony:masked", "Masked calls", (ADMIN, SUPERVISOR)),
+    ("tts:list", "TTS templates", (ADMIN, SUPERVISOR)),
+    ("telephony:dids", "DIDs", (ADMIN,)),
+    ("telephony:agents", "Agents", (ADMIN,)),
+    ("telephony:dispositions", "Dispositions", (ADMIN,)),
     ("telephony:accounts", "Provider accounts", (ADMIN,)),
+    ("audit", "Audit log", (ADMIN,)),
 )
 
 

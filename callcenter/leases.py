@@ -41,3 +41,9 @@ def lease_acquire(name: str, *, seconds: float) -> str | None:
 
 def lease_release(name: str, token: str) -> None:
     Lease.objects.filter(name=name, holder=token).delete()
+
+
+def lease_renew(name: str, token: str, *, seconds: float) -> bool:
+    """Extend a lease we hold; False if it expired and someone else took it."""
+    until = timezone.now() + timedelta(seconds=seconds)
+    return bool(Lease.objects.filter(name=name, holder=token).update(until=until))

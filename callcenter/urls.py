@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from callcenter import views
+from callcenter import views, views_audit
 from callcenter.throttle import ThrottledLoginView
 from telephony.views import webhook_inbox
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("contacts/", include("contacts.urls")),
+    path("audit/", views_audit.audit_list, name="audit"),
+    path("templates/", include("campaigns.urls_tts")),
+    path("campaigns/", include("campaigns.urls")),
     path("", include("telephony.urls")),
     path("webhooks/<str:token>/", webhook_inbox, name="webhook_inbox"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
+
+    def ready(self) -> None:
+        from campaigns.schedules import ensure_schedules
+        from campaigns.services.outcomes import on_call_finished
+        from telephony.signals import call_finished
+
+        post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="campaigns-schedules")
+        # Telephony never imports campaigns: it announces finished calls, we listen.
+        call_finished.connect(on_call_finished, dispatch_uid="campaigns-call-finished")

@@ -100,9 +100,15 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # A digit the contact presses to opt out (TTS/flow calls); empty = no opt-out key.
+    optout_digit = models.CharField(max_length=1, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Written by the engine on every pass: why the campaign is (not) dialing right now.
+    health_code = models.CharField(max_length=24, blank=True)
+    health_detail = models.CharField(max_length=300, blank=True)
+    health_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -162,12 +168,41 @@ class CampaignAttempt(models.Model):
     entry = models.ForeignKey(CampaignEntry, on_delete=models.CASCADE, related_name="attempts_log")
     number = models.PositiveSmallIntegerField()
     call = models.OneToOneField(Call, null=True, blank=True, on_delete=models.SET_NULL)
+    # Kept beside the entry so lifetime caps and re-call gaps per number are one indexed query.
+    phone = models.CharField(max_length=20, blank=True)
+    # The engine's clock when the attempt was claimed (tests drive that clock).
+    placed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["entry", "number"], name="uniq_attempt_number")
         ]
+        indexes = [models.Index(fields=["phone", "-placed_at"])]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.entry_id}"
+
+
+class CampaignDNCEntry(models.Model):
+    """A number this campaign must not call (on top of the global DNC list)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="dnc_entries")
+    phone = models.CharField(max_length=20)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "phone"], name="uniq_campaign_dnc_phone")
+        ]
+        verbose_name = "campaign DNC entry"
+        verbose_name_plural = "campaign DNC entries"
+
+    def __str__(self) -> str:
+        return f"{self.phone} (campaign {self.campaign_id})"

@@ -80,3 +80,67 @@ class DNCEntry(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class ImportJob(models.Model):
+    """One CSV import into a list, run as a task in atomic batches.
+
+    `processed_rows` is written in the same transaction as each batch, so a worker that
+    dies mid-file resumes after the last committed batch and never imports a row twice.
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for column mapping"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Duplicates(models.TextChoices):
+        SKIP = "skip", "Skip the row (keep the existing contact)"
+        UPDATE = "update", "Update the existing contact"
+        KEEP = "keep", "Keep both (create another contact)"
+
+    contact_list = models.ForeignKey(ContactList, on_delete=models.CASCADE, related_name="imports")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    header = models.JSONField(default=list, blank=True)
+    # CSV column -> "phone" | "name" | "email" | "time_zone" | "variable" | "ignore"
+    mapping = models.JSONField(default=dict, blank=True)
+    default_region = models.CharField(max_length=2, default="IN")
+    # For numbers whose numbering plan spans several zones and rows with no zone column.
+    default_time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+    duplicates = models.CharField(max_length=8, choices=Duplicates.choices, default=Duplicates.SKIP)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.MAPPING)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors, for the page; all of them are in `errors_file`.
+    errors_preview = models.JSONField(default=list, blank=True)
+    errors_file = models.FileField(upload_to="imports/errors/%Y/%m/", blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.original_name} into {self.contact_list}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

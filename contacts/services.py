@@ -28,3 +28,56 @@ def contact_save(
         summary=f"{'Created' if creating else 'Updated'} contact {contact.phone}",
     )
     return contact
+
+
+@transaction.atomic
+def dnc_add(
+    *,
+    user: Any,
+    numbers: list[str],
+    source: str = "manual",
+    reason: str = "",
+    region: str = "IN",
+    ip: str | None = None,
+) -> tuple[int, list[str]]:
+    """Put numbers (any format) on the global DNC list. Returns (added, rejected inputs).
+
+    Also the entry point for automatic additions (`source`): DND dispositions, provider
+    opt-out events, the opt-out key.
+    """
+    from callcenter.errors import ServiceError
+    from contacts.models import DNCEntry
+    from contacts.phones import InvalidPhoneNumber, normalize_phone
+
+    valid, invalid = [], []
+    for raw in numbers:
+        if raw.strip():
+            try:
+                valid.append(normalize_phone(raw, region=region))
+            except InvalidPhoneNumber:
+                invalid.append(raw.strip())
+    if not valid and invalid:
+        raise ServiceError(f"None of these is a phone number: {', '.join(invalid[:5])}")
+    valid = list(dict.fromkeys(valid))
+    existing = set(DNCEntry.objects.filter(phone__in=valid).values_list("phone", flat=True))
+    new = [p for p in valid if p not in existing]
+    creator = user if getattr(user, "is_authenticated", False) else None
+    DNCEntry.objects.bulk_create(
+        [DNCEntry(phone=p, source=source, reason=reason[:200], created_by=creator) for p in new],
+        ignore_conflicts=True,
+    )
+    audit_log(
+        actor=user,
+        action="dnc.add",
+        ip=ip,
+        summary=f"Added {len(new)} numbers to the do-not-call list ({source})",
+        data={"numbers": new[:50], "source": source},
+    )
+    return len(new), invalid
+
+
+@transaction.atomic
+def dnc_remove(*, user: Any, entry: Any, ip: str | None = None) -> None:
+    phone = entry.phone
+    entry.delete()
+    audit_log(actor=user, action="dnc.remove", ip=ip, summary=f"Removed {phone} from the DNC list")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import views
+from contacts import views, views_dnc, views_import
 
 app_name = "contacts"
 urlpatterns = [
@@ -8,4 +8,10 @@ urlpatterns = [
     path("new/", views.contact_edit, name="create"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
+    path("lists/", views_import.list_index, name="lists"),
+    path("import/", views_import.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views_import.import_detail, name="import"),
+    path("import/<int:pk>/errors.csv", views_import.import_errors, name="import_errors"),
+    path("dnc/", views_dnc.dnc_list, name="dnc"),
+    path("dnc/<int:pk>/remove/", views_dnc.dnc_delete, name="dnc_remove"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -6,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from callcenter.audit import client_ip
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
 from contacts.forms import ContactForm
-from contacts.models import Contact
+from contacts.models import Contact, ContactList
 from contacts.selectors import contact_for_user, contact_search, contacts_visible_to
 from contacts.services import contact_save
 from telephony.selectors import calls_for_contact
@@ -17,24 +18,45 @@ ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 @role_required(*ALL_ROLES)
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    qs = contact_search(contacts_visible_to(request.user), query).order_by("-id")
-    # No COUNT(*) over the table: the paginator only looks one row past the page.
-    page = _page(qs, request.GET.get("page"), per_page=50)
+    filters = {
+        "list": request.GET.get("list", ""),
+        "opted_out": request.GET.get("opted_out", ""),
+        "tz": request.GET.get("tz", "").strip(),
+    }
+    qs = _filtered(contact_search(contacts_visible_to(request.user), query), filters)
+    # No COUNT(*) and no OFFSET: pages continue after the last id seen (the id index).
+    page = _page(qs.order_by("-id"), request.GET.get("after"), per_page=50)
+    params = request.GET.copy()
+    params.pop("after", None)
+    context = {
+        "page": page,
+        "query": query,
+        "filters": filters,
+        "params": params.urlencode(),
+        "lists": ContactList.objects.order_by("name"),
+    }
     template = "contacts/list.html#results" if request.htmx else "contacts/list.html"
-    return render(request, template, {"page": page, "query": query})
+    return render(request, template, context)
 
 
-def _page(qs, number: str | None, *, per_page: int) -> dict:  # noqa: ANN001
-    try:
-        n = max(int(number or 1), 1)
-    except ValueError:
-        n = 1
-    rows = list(qs[(n - 1) * per_page : n * per_page + 1])
+def _filtered(qs, filters: dict) -> QuerySet:  # noqa: ANN001
+    if filters["list"].isdigit():
+        qs = qs.filter(lists__id=int(filters["list"]))
+    if filters["opted_out"] in ("yes", "no"):
+        qs = qs.filter(opted_out=filters["opted_out"] == "yes")
+    if filters["tz"]:
+        qs = qs.filter(time_zone=filters["tz"])
+    return qs
+
+
+def _page(qs, after: str | None, *, per_page: int) -> dict:  # noqa: ANN001
+    if after and after.isdigit():
+        qs = qs.filter(id__lt=int(after))
+    rows = list(qs[: per_page + 1])
     return {
         "rows": rows[:per_page],
-        "number": n,
-        "has_next": len(rows) > per_page,
-        "has_previous": n > 1,
+        "next_after": rows[per_page - 1].pk if len(rows) > per_page else None,
+        "is_first": not after,
     }
 
 

@@ -108,3 +108,10 @@ class WebhookEventAdmin(admin.ModelAdmin):
 class SandboxEventAdmin(admin.ModelAdmin):
     list_display = ("due_at", "account", "delivered_at")
     list_filter = ("account",)
+
+
+@admin.register(m.Callback)
+class CallbackAdmin(admin.ModelAdmin):
+    list_display = ("contact", "agent", "due_at", "status")
+    list_filter = ("status",)
+    raw_id_fields = ("contact", "call", "agent", "created_by")

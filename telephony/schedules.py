@@ -7,6 +7,8 @@ SCHEDULES = [
     ("sandbox-pump", "telephony.tasks.sandbox_pump", 1),
     ("inbox-retry-pending", "telephony.tasks.inbox_retry_pending", 1),
     ("provider-sync", "telephony.tasks.sync_all", 1),
+    ("extensions-disable-expired", "telephony.tasks.extensions_disable_expired", 60),
+    ("masked-sessions-expire", "telephony.tasks.masked_sessions_expire", 1),
 ]
 
 

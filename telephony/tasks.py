@@ -54,3 +54,15 @@ def sync_all() -> int:
             async_task("telephony.tasks.sync_account", account_id, what, group="sync")
             count += 1
     return count
+
+
+def extensions_disable_expired() -> int:
+    from telephony.services.agents import extensions_disable_expired as disable
+
+    return disable()
+
+
+def masked_sessions_expire() -> int:
+    from telephony.services.masked import masked_sessions_expire as expire
+
+    return expire()

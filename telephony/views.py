@@ -9,10 +9,11 @@ from callcenter.audit import client_ip
 from callcenter.errors import ServiceError
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
 from contacts.selectors import contact_for_user
-from telephony.forms import DispositionForm
+from telephony.forms_dashboard import WrapUpForm
 from telephony.providers.base import WebhookRejected
-from telephony.selectors import call_for_user, calls_visible_to
-from telephony.services import call_click_to_call, call_set_disposition, inbox_receive
+from telephony.selectors import call_for_user
+from telephony.services import call_click_to_call, inbox_receive
+from telephony.services.callbacks import call_wrap_up
 
 ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 
@@ -21,15 +22,9 @@ def _toast(response: HttpResponse, message: str, level: str = "success") -> Http
     return trigger_client_event(response, "toast", {"message": message, "level": level})
 
 
-@role_required(*ALL_ROLES)
-def call_list(request: HttpRequest) -> HttpResponse:
-    calls = list(calls_visible_to(request.user).order_by("-created_at", "-id")[:100])
-    return render(request, "telephony/call_list.html", {"calls": calls})
-
-
 def _live_context(request: HttpRequest, call) -> dict:  # noqa: ANN001
     initial = {"disposition": call.disposition_id, "note": call.note}
-    return {"call": call, "form": DispositionForm(initial=initial)}
+    return {"call": call, "form": WrapUpForm(initial=initial)}
 
 
 @role_required(*ALL_ROLES)
@@ -73,19 +68,22 @@ def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
 @require_POST
 def call_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_user(request.user, pk)
-    form = DispositionForm(request.POST)
+    form = WrapUpForm(request.POST)
     error = None
     if form.is_valid():
         try:
-            call_set_disposition(
+            call_wrap_up(
                 user=request.user,
                 call=call,
                 disposition=form.cleaned_data["disposition"],
                 note=form.cleaned_data["note"],
+                callback_at=form.cleaned_data["callback_at"],
+                callback_for_anyone=form.cleaned_data["callback_for_anyone"],
                 ip=client_ip(request),
             )
         except ServiceError as exc:
             error = exc.message
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     else:
         error = "Choose a disposition."
     if not request.htmx:

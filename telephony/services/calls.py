@@ -39,9 +39,13 @@ def call_click_to_call(*, user: Any, contact: Contact, ip: str | None = None) ->
         raise ServiceError(provider.missing_reason(Capability.CLICK_TO_CALL))
     with transaction.atomic():
         # The lock serialises two clicks by the same agent: only one call can be placed.
-        Agent.objects.select_for_update().get(pk=agent.pk)
+        locked = Agent.objects.select_for_update().get(pk=agent.pk)
         if Call.objects.filter(agent=agent, status__in=ACTIVE_STATUSES).exists():
             raise ServiceError("You are already on a call. Finish it before placing another.")
+        if locked.state != Agent.State.READY:
+            raise ServiceError(
+                f"You are {locked.get_state_display().lower()}. Set yourself Ready to place calls."
+            )
         call = Call.objects.create(
             account=extension.account,
             call_type=Call.Type.CLICK_TO_CALL,

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.conf import settings
+
+from campaigns.models import Campaign
+from contacts.models import ContactList
+from telephony.models import DID, ProviderAccount
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+RETRY_OUTCOMES = [
+    ("busy", "Busy"),
+    ("no_answer", "No answer"),
+    ("failed", "Failed"),
+    ("voicemail", "Voicemail"),
+]
+
+
+class CampaignForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    retry_on = forms.MultipleChoiceField(
+        choices=RETRY_OUTCOMES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Retry when the call was",
+        help_text="Do-not-call, opted-out and invalid numbers are never retried.",
+    )
+    gap_between_retries = forms.CharField(
+        required=False,
+        label="Minutes between retries",
+        help_text="One value for every gap, or one per retry: “10, 60, 240”.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name", "lists", "account", "did", "content", "tts_template", "call_flow",
+            "voicebot", "execution", "schedule_at", "window_start", "window_end", "weekdays",
+            "time_zone_mode", "time_zone", "carry_over", "number_of_retries",
+            "gap_between_retries", "retry_on", "priority", "no_of_call", "calls_per_minute",
+            "optout_digit",
+        ]  # fmt: skip
+        widgets = {
+            "lists": forms.CheckboxSelectMultiple,
+            "schedule_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "window_start": forms.TimeInput(attrs={"type": "time"}),
+            "window_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+        labels = {
+            "did": "DID (caller ID)",
+            "schedule_at": "Start at (optional)",
+            "no_of_call": "Concurrent calls",
+            "calls_per_minute": "Calls per minute cap (optional)",
+            "optout_digit": "Opt-out key (optional)",
+            "carry_over": "Carry unfinished contacts over to the next window",
+        }
+        help_texts = {
+            "window_start": "Daily window. The legal hours (%s–%s in the contact's own time) "
+            "always apply on top: a campaign can narrow them, never widen them.",
+            "priority": "−100 to 100. Higher runs first, across campaigns on one account.",
+            "optout_digit": "A contact who presses it goes on the do-not-call list.",
+        }
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["window_start"].help_text %= (
+            settings.CAMPAIGN_COMPLIANCE_WINDOW_START,
+            settings.CAMPAIGN_COMPLIANCE_WINDOW_END,
+        )
+        self.fields["lists"].queryset = ContactList.objects.order_by("name")
+        self.fields["lists"].required = True
+        self.fields["account"].queryset = ProviderAccount.objects.filter(enabled=True)
+        self.fields["did"].queryset = DID.objects.filter(status=DID.Status.ACTIVE).select_related(
+            "account"
+        )
+        self.fields["did"].required = True
+        gaps = self.initial.get("gap_between_retries")
+        if isinstance(gaps, list):
+            self.initial["gap_between_retries"] = ", ".join(str(g) for g in gaps)
+
+    def clean_gap_between_retries(self) -> list[int]:
+        raw = self.cleaned_data.get("gap_between_retries") or ""
+        try:
+            gaps = [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
+        except ValueError as exc:
+            raise forms.ValidationError("Give whole minutes, separated by commas.") from exc
+        if any(g < 0 for g in gaps):
+            raise forms.ValidationError("A gap cannot be negative.")
+        return gaps
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"].strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise forms.ValidationError(f"“{value}” is not a known time zone.") from exc
+        return value
+
+    def clean_optout_digit(self) -> str:
+        value = self.cleaned_data.get("optout_digit", "").strip()
+        if value and value not in "0123456789*#":
+            raise forms.ValidationError("Use one key: 0–9, * or #.")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end <= start and end.strftime("%H:%M") != "00:00":
+            self.add_error("window_end", "The window must end after it starts.")
+        did, account = data.get("did"), data.get("account")
+        if did and account and did.account_id != account.pk:
+            self.add_error("did", "This DID belongs to another provider account.")
+        return data

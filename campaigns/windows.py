@@ -1,0 +1,146 @@
+"""Calling windows: may a number be called at this instant, and if not, from when?
+
+A window is a range of local wall-clock time in one zone, optionally on some weekdays
+only. A contact may be called when every window that applies holds at once: the global
+compliance window in the contact's own zone (the law's hours) and the campaign's daily
+window in the contact's zone or the campaign's, on the campaign's weekdays.
+
+Local time is not continuous: DST skips an hour (02:30 may not exist) and repeats one.
+`next_allowed` therefore only tries the instants where a window can open: each local
+start time (the first instant at or after it, across a gap) and each DST transition (a
+repeated hour can reopen a window that had closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+HORIZON_DAYS = 8  # a weekly window always opens within this many days, if ever
+
+
+@dataclass(frozen=True)
+class Window:
+    start: time
+    end: time | None  # None: until midnight
+    zone: str
+    weekdays: frozenset[int] | None = None  # 0=Monday; None: every day
+
+    def holds(self, at: datetime) -> bool:
+        local = at.astimezone(zone_of(self.zone))
+        if self.weekdays is not None and local.weekday() not in self.weekdays:
+            return False
+        t = local.time().replace(tzinfo=None)
+        return self.start <= t and (self.end is None or t < self.end)
+
+
+@lru_cache(maxsize=1024)
+def zone_of(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def parse_hhmm(value: str) -> time | None:
+    """ "09:00" -> time(9); "24:00" -> None (midnight at the end of the day)."""
+    hours, minutes = (int(part) for part in value.strip().split(":"))
+    if (hours, minutes) == (24, 0):
+        return None
+    return time(hours, minutes)
+
+
+def allowed(at: datetime, windows: Sequence[Window]) -> bool:
+    return all(w.holds(at) for w in windows)
+
+
+def next_allowed(
+    now: datetime, windows: Sequence[Window], *, horizon_days: int = HORIZON_DAYS
+) -> datetime | None:
+    """The first instant at or after `now` when every window holds, or None within the
+    horizon (the windows never meet: e.g. a campaign window outside the legal hours)."""
+    if allowed(now, windows):
+        return now
+    if any(w.end is not None and w.end <= w.start for w in windows) or not windows:
+        return None
+    candidates = sorted(c for c in _openings(now, windows, horizon_days) if c > now)
+    return next((c for c in candidates if allowed(c, windows)), None)
+
+
+def _openings(now: datetime, windows: Sequence[Window], horizon_days: int) -> Iterable[datetime]:
+    for window in windows:
+        zone = zone_of(window.zone)
+        today = now.astimezone(zone).date()
+        for k in range(-1, horizon_days + 1):
+            day = today + timedelta(days=k)
+            if window.weekdays is None or day.weekday() in window.weekdays:
+                yield first_instant_at(zone, day, window.start)
+            transition = _transition_on(zone, day)
+            if transition is not None:
+                yield transition
+
+
+def first_instant_at(zone: ZoneInfo, day: date, at: time) -> datetime:
+    """The first UTC instant whose local date is `day` and local time is at or after `at`.
+
+    An existing local time maps with fold=0 (its first occurrence). One that DST skips
+    lies between its fold=1 and fold=0 readings; the instant the clock jumps is found by
+    bisection on whole seconds.
+    """
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == naive:
+        return first
+    other = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    lo, hi = int(min(first, other).timestamp()), int(max(first, other).timestamp())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return datetime.fromtimestamp(hi, UTC)
+
+
+def _transition_on(zone: ZoneInfo, day: date) -> datetime | None:
+    """The instant the zone's UTC offset changes during `day`, if it does."""
+    start = first_instant_at(zone, day, time(0))
+    end = first_instant_at(zone, day + timedelta(days=1), time(0))
+    if start.astimezone(zone).utcoffset() == end.astimezone(zone).utcoffset():
+        return None
+    before = start.astimezone(zone).utcoffset()
+    lo, hi = int(start.timestamp()), int(end.timestamp())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).utcoffset() == before:
+            lo = mid
+        else:
+            hi = mid
+    return datetime.fromtimestamp(hi, UTC)
+
+
+def compliance_window(contact_zone: str) -> Window:
+    from django.conf import settings
+
+    return Window(
+        start=parse_hhmm(settings.CAMPAIGN_COMPLIANCE_WINDOW_START) or time(0),
+        end=parse_hhmm(settings.CAMPAIGN_COMPLIANCE_WINDOW_END),
+        zone=contact_zone,
+    )
+
+
+def campaign_windows(campaign, contact_zone: str) -> list[Window]:  # noqa: ANN001
+    """The windows a contact of `campaign` living in `contact_zone` must be inside.
+
+    The compliance window always uses the contact's own zone: the law protects the
+    person's evening, whatever zone the campaign plans in.
+    """
+    zone = contact_zone if campaign.time_zone_mode == "contact" else campaign.time_zone
+    end = campaign.window_end if campaign.window_end != time(0) else None
+    return [
+        compliance_window(contact_zone),
+        Window(campaign.window_start, end, zone, frozenset(int(d) for d in campaign.weekdays)),
+    ]

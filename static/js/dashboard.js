@@ -1,0 +1,17 @@
+// Callback reminders: a callback row that is due carries data-callback-due; the first time
+// this browser tab sees it (on load or after an htmx refresh) it raises a toast.
+(function () {
+  const seen = new Set(JSON.parse(sessionStorage.getItem("callbacks-reminded") || "[]"));
+  function remind() {
+    document.querySelectorAll("[data-callback-due]").forEach((row) => {
+      const id = row.dataset.callbackDue;
+      if (seen.has(id)) return;
+      seen.add(id);
+      const message = "Callback due: " + (row.dataset.callbackLabel || "a contact");
+      document.dispatchEvent(new CustomEvent("toast", { detail: { message, level: "" } }));
+    });
+    sessionStorage.setItem("callbacks-reminded", JSON.stringify([...seen]));
+  }
+  document.addEventListener("DOMContentLoaded", remind);
+  document.addEventListener("htmx:afterSettle", remind);
+})();

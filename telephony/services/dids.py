@@ -1,0 +1,115 @@
+"""DIDs: search and buy through the provider, assign to an extension, release."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from callcenter.audit import audit_log
+from callcenter.errors import ServiceError
+from telephony.models import DID, Extension, ProviderAccount
+from telephony.providers.base import Capability, DIDInfo, ProviderError
+from telephony.services.accounts import provider_for
+
+
+def _dids_provider(account: ProviderAccount):  # noqa: ANN202 - a Provider
+    provider = provider_for(account)
+    if not provider.supports(Capability.DIDS):
+        raise ServiceError(provider.missing_reason(Capability.DIDS))
+    return provider
+
+
+def dids_search(*, account: ProviderAccount, region: str = "", pattern: str = "") -> list[DIDInfo]:
+    """Numbers the provider offers, minus those this account already holds."""
+    try:
+        found = _dids_provider(account).dids_search(region=region.strip(), pattern=pattern.strip())
+    except ProviderError as exc:
+        raise ServiceError(f"{account} could not search numbers: {exc.message}") from exc
+    held = set(
+        DID.objects.filter(account=account, number__in=[d.number for d in found]).values_list(
+            "number", flat=True
+        )
+    )
+    return [d for d in found if d.number not in held]
+
+
+def did_quote(*, account: ProviderAccount, number: str, region: str = "") -> DIDInfo:
+    """The offer for one number, looked up again so the price shown is the provider's."""
+    offers = dids_search(account=account, region=region, pattern=number)
+    offer = next((d for d in offers if d.number == number), None)
+    if offer is None:
+        raise ServiceError(f"{number} is no longer available. Search again.")
+    return offer
+
+
+def did_buy(
+    *, actor: Any, account: ProviderAccount, number: str, region: str = "", ip: str | None = None
+) -> DID:
+    offer = did_quote(account=account, number=number, region=region)
+    try:
+        bought = _dids_provider(account).did_buy(number)
+    except ProviderError as exc:
+        raise ServiceError(f"{account} did not sell {number}: {exc.message}") from exc
+    cost = _decimal(bought.monthly_cost or offer.monthly_cost)
+    with transaction.atomic():
+        did, _ = DID.objects.update_or_create(
+            account=account,
+            number=bought.number or number,
+            defaults={
+                "region": bought.region or offer.region,
+                "kind": bought.kind or offer.kind,
+                "monthly_cost": cost,
+                "provider_id": bought.provider_id,
+                "status": DID.Status.ACTIVE,
+            },
+        )
+        audit_log(
+            actor=actor,
+            action="did.buy",
+            obj=did,
+            ip=ip,
+            summary=f"Bought {did.number} on {account}"
+            + (f" for {cost}/month" if cost is not None else ""),
+        )
+    return did
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def did_assign(*, actor: Any, did: DID, extension: Extension | None, ip: str | None = None) -> DID:
+    """Make `extension` (an agent's) call over `did`; None unassigns it everywhere."""
+    from telephony.services.agents import extension_set_did
+
+    if extension is None:
+        with transaction.atomic():
+            for ext in did.extensions.all():
+                extension_set_did(actor=actor, extension=ext, did=None, ip=ip)
+        return did
+    extension_set_did(actor=actor, extension=extension, did=did, ip=ip)
+    return did
+
+
+def did_release(*, actor: Any, did: DID, ip: str | None = None) -> DID:
+    """Stop using a number here. Its extensions lose it; past calls keep the number."""
+    if did.status == DID.Status.RELEASED:
+        raise ServiceError(f"{did.number} is already released.")
+    with transaction.atomic():
+        unassigned = Extension.objects.filter(did=did).update(did=None)
+        did.status = DID.Status.RELEASED
+        did.save(update_fields=["status"])
+        audit_log(
+            actor=actor,
+            action="did.release",
+            obj=did,
+            ip=ip,
+            summary=f"Released {did.number}"
+            + (f", unassigned from {unassigned} extension(s)" if unassigned else ""),
+        )
+    return did

@@ -1,0 +1,149 @@
+"""Number-masked calls: two parties bridged over our DID, neither sees the other's number."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from callcenter.audit import audit_log
+from callcenter.errors import ServiceError
+from contacts.phones import InvalidPhoneNumber, normalize_phone
+from telephony.models import DID, Call, CallEvent, MaskedSession
+from telephony.providers.base import (
+    CallStatus,
+    Capability,
+    MaskedCallRequest,
+    ProviderError,
+)
+from telephony.services.accounts import provider_for
+from telephony.services.calls import _place
+
+
+def masked_session_start(
+    *,
+    user: Any,
+    did: DID,
+    party_a: str,
+    party_b: str,
+    minutes: int = 60,
+    ip: str | None = None,
+) -> MaskedSession:
+    """Open a session and place its first call (party A rings first, then party B)."""
+    account = did.account
+    if did.status != DID.Status.ACTIVE:
+        raise ServiceError(f"{did.number} has been released; choose another DID.", field="did")
+    if not account.enabled:
+        raise ServiceError(f"The provider account “{account}” is disabled.")
+    a, b = (
+        _number(party_a, account.default_region, "party_a"),
+        _number(party_b, account.default_region, "party_b"),
+    )
+    if a == b:
+        raise ServiceError("The two parties must have different numbers.", field="party_b")
+    if not 1 <= minutes <= 24 * 60:
+        raise ServiceError("A session lasts between 1 minute and 24 hours.", field="minutes")
+    provider = provider_for(account)
+    if not provider.supports(Capability.MASKED_CALL):
+        raise ServiceError(provider.missing_reason(Capability.MASKED_CALL))
+    now = timezone.now()
+    with transaction.atomic():
+        session = MaskedSession.objects.create(
+            account=account,
+            did=did,
+            party_a=a,
+            party_b=b,
+            expires_at=now + timedelta(minutes=minutes),
+            created_by=user,
+        )
+        call = Call.objects.create(
+            account=account,
+            call_type=Call.Type.MASKED,
+            from_number=a,
+            to_number=b,
+            did=did,
+            did_number=did.number,
+            masked_session=session,
+            initiated_by=user,
+        )
+        CallEvent.objects.create(
+            call=call,
+            at=now,
+            status=CallStatus.QUEUED,
+            source=CallEvent.Source.APP,
+            detail=f"Masked call by {user.get_username()} over {did.number}",
+        )
+        audit_log(
+            actor=user,
+            action="masked.start",
+            obj=session,
+            ip=ip,
+            summary=f"Masked session {a} ↔ {b} over {did.number} for {minutes} min",
+        )
+    request = MaskedCallRequest(party_a=a, party_b=b, did_number=did.number, reference=str(call.pk))
+    try:
+        _place(call, provider, lambda p: p.masked_call(request), actor=user)
+    except ServiceError:
+        # The call was refused and marked failed: the session never opened.
+        MaskedSession.objects.filter(pk=session.pk).update(status=MaskedSession.Status.ENDED)
+        raise
+    session.provider_session_id = call.provider_call_id
+    session.save(update_fields=["provider_session_id"])
+    return session
+
+
+def _number(raw: str, region: str, field: str) -> str:
+    try:
+        return normalize_phone(raw, region=region)
+    except InvalidPhoneNumber as exc:
+        raise ServiceError(str(exc), field=field) from exc
+
+
+def masked_session_cancel(
+    *, user: Any, session: MaskedSession, ip: str | None = None
+) -> MaskedSession:
+    """Tear the pairing down at the provider, then close it here."""
+    if session.status != MaskedSession.Status.ACTIVE:
+        raise ServiceError(f"This session is already {session.get_status_display().lower()}.")
+    provider = provider_for(session.account)
+    try:
+        provider.cancel_masked_call(did_number=session.did.number, party_a=session.party_a)
+    except ProviderError as exc:
+        raise ServiceError(f"{session.account} did not cancel the session: {exc.message}") from exc
+    with transaction.atomic():
+        if not MaskedSession.objects.filter(
+            pk=session.pk, status=MaskedSession.Status.ACTIVE
+        ).update(status=MaskedSession.Status.CANCELED):
+            raise ServiceError("This session was closed meanwhile.")
+        session.status = MaskedSession.Status.CANCELED
+        audit_log(
+            actor=user,
+            action="masked.cancel",
+            obj=session,
+            ip=ip,
+            summary=f"Canceled masked session {session.party_a} ↔ {session.party_b}",
+        )
+    return session
+
+
+def masked_sessions_expire(*, now: Any = None) -> int:
+    """Scheduled: close active sessions whose time is up."""
+    now = now or timezone.now()
+    expired = 0
+    due = MaskedSession.objects.filter(status=MaskedSession.Status.ACTIVE, expires_at__lte=now)
+    for session in list(due[:500]):
+        with transaction.atomic():
+            if not MaskedSession.objects.filter(
+                pk=session.pk, status=MaskedSession.Status.ACTIVE
+            ).update(status=MaskedSession.Status.EXPIRED):
+                continue
+            audit_log(
+                actor=None,
+                action="masked.expired",
+                obj=session,
+                summary=f"Masked session {session.party_a} ↔ {session.party_b} expired",
+            )
+        expired += 1
+    return expired
