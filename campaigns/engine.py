@@ -260,7 +260,7 @@ def _request(
         variables=variables,
         flow_id=campaign.call_flow.provider_flow_id if campaign.call_flow else "",
         bot_id=campaign.voicebot.provider_bot_id if campaign.voicebot else "",
-        campaign_ref=f"{campaign.pk}:{entry.pk}:{number}",
+        tag=f"{campaign.pk}:{entry.pk}:{number}",
     )
 
 

@@ -12,6 +12,7 @@ final after the outcome the provider reports.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
 from telephony.models import Call
 from telephony.providers.base import (
     FINAL_STATUSES,
+    AddNumbersResult,
     AmbiguousOutcome,
     CampaignNumber,
     HostedCampaignSpec,
@@ -30,11 +32,13 @@ from telephony.providers.base import (
 )
 from telephony.services.accounts import provider_for
 from telephony.services.callstate import call_apply_update
+from telephony.services.inbox import inbox_match_unmatched
 from telephony.services.outbound import call_outbound_prepare
 
 logger = logging.getLogger(__name__)
 
 PUSH_BATCH = 100  # under every provider's documented bulk limit (IVR Solutions: 100)
+CREATE_LIMIT = 5000  # one create request for providers that take the list at creation
 STEER = {"running": "campaign_resume", "paused": "campaign_pause", "stopped": "campaign_stop"}
 
 
@@ -78,10 +82,13 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
     provider = provider_for(campaign.account)
     try:
         fresh = not campaign.hosted_id
-        if fresh:
+        if fresh and provider.campaign_numbers_at_create:
+            pushed = _create_with_numbers(campaign, provider, now)
+        elif fresh:
             campaign.hosted_id = provider.campaign_create(hosted_spec(campaign))
             Campaign.objects.filter(pk=campaign.pk).update(hosted_id=campaign.hosted_id)
-        pushed = _push(campaign, provider, now)
+        if not (fresh and provider.campaign_numbers_at_create):
+            pushed = _push(campaign, provider, now)
         if fresh:
             provider.campaign_start(campaign.hosted_id)
         finished = _sync(campaign, provider)
@@ -95,7 +102,8 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
     return Health("hosted", detail)
 
 
-def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
+def _claim_due(campaign: Campaign, now: datetime, limit: int) -> list[tuple]:
+    """Entries due now that pass the dial-time checks, each claimed with its attempt."""
     from campaigns.checks import DialChecks
     from campaigns.engine import _defer, _skip
     from campaigns.services.lifecycle import OPEN_STATES
@@ -103,10 +111,8 @@ def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
     batch = list(
         campaign.entries.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
         .select_related("contact")
-        .order_by("-priority", "id")[:PUSH_BATCH]
+        .order_by("-priority", "id")[:limit]
     )
-    if not batch:
-        return 0
     checks, zones, claimed = DialChecks(campaign, batch, now), {}, []
     for entry in batch:
         verdict = checks.verdict(entry, zones)
@@ -118,9 +124,11 @@ def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
             attempt = _claim(campaign, entry, now)
             if attempt is not None:
                 claimed.append((entry, attempt))
-    if not claimed:
-        return 0
-    numbers = [
+    return claimed
+
+
+def _numbers(claimed: list[tuple]) -> list[CampaignNumber]:
+    return [
         CampaignNumber(
             number=entry.phone,
             reference=str(entry.pk),
@@ -129,8 +137,14 @@ def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
         )
         for entry, _ in claimed
     ]
+
+
+def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
+    claimed = _claim_due(campaign, now, PUSH_BATCH)
+    if not claimed:
+        return 0
     try:
-        result = provider.campaign_add_numbers(campaign.hosted_id, numbers)
+        result = provider.campaign_add_numbers(campaign.hosted_id, _numbers(claimed))
     except AmbiguousOutcome:
         return len(claimed)  # the leases expire into reconciliation, never a second push
     except ProviderError:
@@ -138,6 +152,26 @@ def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
         raise
     _record_push(campaign, claimed, result, now)
     return result.accepted
+
+
+def _create_with_numbers(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
+    """Providers whose campaigns take their list at creation (OutboundCalls.ai, Robotalker):
+    every entry due now goes in the one create request; entries deferred to a later window
+    cannot join afterwards and are skipped when the campaign completes."""
+    claimed = _claim_due(campaign, now, CREATE_LIMIT)
+    if not claimed:
+        return 0
+    spec = replace(hosted_spec(campaign), numbers=_numbers(claimed))
+    try:
+        campaign.hosted_id = provider.campaign_create(spec)
+    except AmbiguousOutcome:
+        return len(claimed)  # may exist at the provider: leases expire into reconciliation
+    except ProviderError:
+        _release(claimed, now)
+        raise
+    Campaign.objects.filter(pk=campaign.pk).update(hosted_id=campaign.hosted_id)
+    _record_push(campaign, claimed, AddNumbersResult(accepted=len(claimed)), now)
+    return len(claimed)
 
 
 def _claim(campaign: Campaign, entry: CampaignEntry, now: datetime) -> CampaignAttempt | None:
@@ -208,21 +242,51 @@ def _record_push(campaign: Campaign, claimed: list, result, now: datetime) -> No
 
 
 def _sync(campaign: Campaign, provider) -> int:  # noqa: ANN001
-    """Merge the provider's per-number results into our calls (idempotent)."""
-    open_calls = dict(
-        Call.objects.filter(campaignattempt__entry__campaign=campaign, provider_call_id__gt="")
+    """Merge the provider's per-number results into our calls (idempotent).
+
+    A result is matched by the provider's call id, else by our entry id (`reference`,
+    where the provider echoes it), else by the number when exactly one open call of the
+    campaign has it (IVR Solutions' dialer logs carry only the number).
+    """
+    rows = list(
+        Call.objects.filter(campaignattempt__entry__campaign=campaign)
         .exclude(status__in=FINAL_STATUSES)
-        .values_list("provider_call_id", "pk")
+        .values_list("pk", "provider_call_id", "to_number", "campaignattempt__entry_id")
     )
-    if not open_calls:
+    if not rows:
         return 0
+    by_id = {pid: pk for pk, pid, _, _ in rows if pid}
+    by_entry = {str(entry_id): pk for pk, _, _, entry_id in rows}
+    numbers: dict[str, list[int]] = {}
+    for pk, _, number, _ in rows:
+        numbers.setdefault(number, []).append(pk)
     finished = 0
     for update in provider.campaign_results(campaign.hosted_id):
-        pk = open_calls.get(update.provider_call_id)
+        pk = by_id.get(update.provider_call_id) or by_entry.get(update.reference)
+        if (
+            pk is None
+            and len(numbers.get(_e164(update.to_number, campaign.account.default_region), [])) == 1
+        ):
+            pk = numbers[_e164(update.to_number, campaign.account.default_region)][0]
         if pk is None:
             continue
         with transaction.atomic():
             call = Call.objects.select_for_update().get(pk=pk)
+            learned_id = not call.provider_call_id and update.provider_call_id
+            if learned_id:
+                call.provider_call_id = update.provider_call_id
+                call.save(update_fields=["provider_call_id"])
             call_apply_update(call, update, source="sync")
             finished += call.is_final
+        if learned_id:
+            inbox_match_unmatched(call)  # webhooks that came before we knew the id
     return finished
+
+
+def _e164(number: str, region: str) -> str:
+    from contacts.phones import InvalidPhoneNumber, normalize_phone
+
+    try:
+        return normalize_phone(number, region=region) if number else ""
+    except InvalidPhoneNumber:
+        return number

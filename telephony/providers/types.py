@@ -128,7 +128,10 @@ class OutboundCallRequest:
     variables: Mapping[str, Any] = field(default_factory=dict)
     flow_id: str = ""
     bot_id: str = ""
+    # The provider's own campaign id, where its single-call API needs one (Callmatic).
     campaign_ref: str = ""
+    # Our label for the attempt ("campaign:entry:attempt"), for logs and provider metadata.
+    tag: str = ""
     # Scheduling the provider applies itself (CallKaro); providers without it ignore these.
     # Window times are "HH:MM" in the provider's own clock (see each adapter).
     schedule_at: datetime | None = None

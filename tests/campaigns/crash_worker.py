@@ -27,7 +27,7 @@ def main(log_path: str) -> None:
     real_tts_call = SandboxProvider.tts_call
 
     def tts_call(self, request):  # noqa: ANN001, ANN202
-        os.write(fd, f"{request.campaign_ref}\n".encode())
+        os.write(fd, f"{request.tag}\n".encode())
         # A little network latency, so a kill often lands between the provider taking
         # the call and our recording its id: the window that must not cause a redial.
         time.sleep(0.002)
