@@ -1,17 +1,16 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
 
-from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
-from telephony.models import Agent
-from telephony.selectors import calls_visible_to
+from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required, user_role
 
 
 @role_required(ADMIN, SUPERVISOR, AGENT)
 def home(request: HttpRequest) -> HttpResponse:
-    agent = Agent.objects.filter(user=request.user).select_related("user").first()
-    recent = list(calls_visible_to(request.user).order_by("-created_at", "-id")[:10])
-    return render(request, "home.html", {"agent": agent, "recent_calls": recent})
+    """Each role starts where it works: agents in their workspace, others on the wallboard."""
+    if user_role(request.user) == AGENT:
+        return redirect("telephony:workspace")
+    return redirect("telephony:wallboard")
 
 
 def live(request: HttpRequest) -> HttpResponse:

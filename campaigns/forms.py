@@ -6,8 +6,12 @@ from django import forms
 from django.conf import settings
 
 from campaigns.models import Campaign
+from campaigns.services.lifecycle import CONTENT_CAPABILITY
 from contacts.models import ContactList
 from telephony.models import DID, ProviderAccount
+from telephony.providers.base import Capability
+from telephony.providers.registry import PROVIDERS
+from telephony.selectors import accounts_split_by
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 RETRY_OUTCOMES = [
@@ -16,6 +20,9 @@ RETRY_OUTCOMES = [
     ("failed", "Failed"),
     ("voicemail", "Voicemail"),
 ]
+
+
+HOSTED = Capability.HOSTED_CAMPAIGN
 
 
 class CampaignForm(forms.ModelForm):
@@ -73,11 +80,18 @@ class CampaignForm(forms.ModelForm):
         )
         self.fields["lists"].queryset = ContactList.objects.order_by("name")
         self.fields["lists"].required = True
-        self.fields["account"].queryset = ProviderAccount.objects.filter(enabled=True)
+        # Only accounts that can run a campaign one way or another; the page says why the
+        # others are missing.
+        capable, self.missing_accounts = accounts_split_by(*CONTENT_CAPABILITY.values(), HOSTED)
+        self.fields["account"].queryset = ProviderAccount.objects.filter(
+            pk__in=[a.pk for a in capable]
+        )
         self.fields["did"].queryset = DID.objects.filter(status=DID.Status.ACTIVE).select_related(
             "account"
         )
-        self.fields["did"].required = True
+        # Hosted campaigns on some providers (OutboundCalls.ai) call from the provider's
+        # own numbers, so the DID is checked in clean() rather than always required.
+        self.fields["did"].required = False
         gaps = self.initial.get("gap_between_retries")
         if isinstance(gaps, list):
             self.initial["gap_between_retries"] = ", ".join(str(g) for g in gaps)
@@ -114,4 +128,22 @@ class CampaignForm(forms.ModelForm):
         did, account = data.get("did"), data.get("account")
         if did and account and did.account_id != account.pk:
             self.add_error("did", "This DID belongs to another provider account.")
+        if account:
+            self._check_provider(account, data)
+        if not did and data.get("execution") != Campaign.Execution.HOSTED:
+            self.add_error("did", "Choose the DID (caller ID) the calls are placed from.")
         return data
+
+    def _check_provider(self, account: ProviderAccount, data: dict) -> None:
+        """The provider must do what the campaign asks, in the way it asks."""
+        cls = PROVIDERS.get(account.kind)
+        if cls is None:
+            return
+        if data.get("execution") == Campaign.Execution.HOSTED:
+            if not cls.supports(HOSTED):
+                self.add_error("execution", cls.missing_reason(HOSTED))
+            return
+        needed = CONTENT_CAPABILITY.get(data.get("content"))
+        if needed and not cls.supports(needed):
+            hint = " Choose “Hosted by the provider”." if cls.supports(HOSTED) else ""
+            self.add_error("content", cls.missing_reason(needed) + hint)

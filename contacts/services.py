@@ -81,3 +81,16 @@ def dnc_remove(*, user: Any, entry: Any, ip: str | None = None) -> None:
     phone = entry.phone
     entry.delete()
     audit_log(actor=user, action="dnc.remove", ip=ip, summary=f"Removed {phone} from the DNC list")
+
+
+def contact_list_add(
+    *, user: Any, contact: Contact, contact_list: ContactList, ip: str | None = None
+) -> None:
+    contact.lists.add(contact_list)
+    audit_log(
+        actor=user,
+        action="contact.list_add",
+        obj=contact,
+        ip=ip,
+        summary=f"Added {contact.phone} to list {contact_list.name}",
+    )

@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.audit import client_ip
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
 from contacts.forms import ContactForm
-from contacts.models import Contact, ContactList
+from contacts.models import Contact, ContactList, DNCEntry
 from contacts.selectors import contact_for_user, contact_search, contacts_visible_to
-from contacts.services import contact_save
-from telephony.selectors import calls_for_contact
+from contacts.services import contact_list_add, contact_save, dnc_add
+from telephony.providers.base import Capability
+from telephony.selectors import accounts_split_by, calls_for_contact
 
 ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 
@@ -64,7 +65,42 @@ def _page(qs, after: str | None, *, per_page: int) -> dict:  # noqa: ANN001
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, pk)
     calls = calls_for_contact(request.user, contact)[:50]
-    return render(request, "contacts/detail.html", {"contact": contact, "calls": calls})
+    sms_accounts, sms_missing = accounts_split_by(Capability.SMS)
+    context = {
+        "contact": contact,
+        "calls": calls,
+        "sms_accounts": sms_accounts,
+        "sms_missing": sms_missing,
+        "all_lists": ContactList.objects.exclude(contacts=contact).order_by("name")[:200],
+        "on_dnc": DNCEntry.objects.filter(phone=contact.phone).exists(),
+    }
+    return render(request, "contacts/detail.html", context)
+
+
+@role_required(*ALL_ROLES)
+@require_POST
+def contact_add_to_list(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = contact_for_user(request.user, pk)
+    contact_list = get_object_or_404(ContactList, pk=request.POST.get("list") or 0)
+    contact_list_add(
+        user=request.user, contact=contact, contact_list=contact_list, ip=client_ip(request)
+    )
+    messages.success(request, f"Added to {contact_list.name}.")
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@role_required(*ALL_ROLES)
+@require_POST
+def contact_mark_dnc(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = contact_for_user(request.user, pk)
+    dnc_add(
+        user=request.user,
+        numbers=[contact.phone],
+        reason=f"Marked from contact {contact.pk}",
+        ip=client_ip(request),
+    )
+    messages.success(request, f"{contact.phone} is on the do-not-call list; it will not be dialed.")
+    return redirect("contacts:detail", pk=contact.pk)
 
 
 @role_required(*ALL_ROLES)

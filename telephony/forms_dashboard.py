@@ -87,6 +87,15 @@ class MaskedSessionForm(forms.Form):
         label="Session lasts (minutes)", min_value=1, max_value=1440, initial=60
     )
 
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        from telephony.providers.base import Capability
+        from telephony.selectors import accounts_split_by
+
+        super().__init__(*args, **kwargs)
+        # Only DIDs of accounts whose provider can mask; the page explains the others.
+        capable, self.missing_accounts = accounts_split_by(Capability.MASKED_CALL)
+        self.fields["did"].queryset = self.fields["did"].queryset.filter(account__in=capable)
+
 
 class DIDSearchForm(forms.Form):
     account = forms.ModelChoiceField(

@@ -29,3 +29,21 @@ def calls_for_contact(user: Any, contact: Contact) -> QuerySet[Call]:
 
 def active_dispositions() -> QuerySet[Disposition]:
     return Disposition.objects.filter(active=True)
+
+
+def accounts_split_by(*capabilities) -> tuple[list, list[tuple]]:  # noqa: ANN002
+    """Enabled accounts whose provider offers any of `capabilities`, and the others with
+    the reason each is missing — pages that start something list only the first and
+    explain the second."""
+    from telephony.models import ProviderAccount
+    from telephony.providers.registry import PROVIDERS
+
+    capable, missing = [], []
+    for account in ProviderAccount.objects.filter(enabled=True).order_by("name"):
+        cls = PROVIDERS.get(account.kind)
+        if cls and any(cls.supports(c) for c in capabilities):
+            capable.append(account)
+        else:
+            reason = cls.missing_reason(capabilities[0]) if cls else "unknown provider kind"
+            missing.append((account, reason))
+    return capable, missing

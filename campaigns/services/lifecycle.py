@@ -60,9 +60,10 @@ def campaign_check_ready(campaign: Campaign) -> None:
     """Refuse, with a message a supervisor can act on, what would fail at dial time."""
     if not campaign.account.enabled:
         raise ServiceError(f"The provider account “{campaign.account}” is disabled.")
-    if campaign.did is None:
+    hosted = campaign.execution == Campaign.Execution.HOSTED
+    if campaign.did is None and not hosted:
         raise ServiceError("Choose the DID (caller ID) the campaign calls from.")
-    if campaign.did.account_id != campaign.account_id:
+    if campaign.did is not None and campaign.did.account_id != campaign.account_id:
         raise ServiceError("The DID belongs to another provider account.")
     needed = {
         Campaign.Content.TTS: (campaign.tts_template, "a TTS template"),

@@ -16,6 +16,7 @@ import json
 import math
 import random
 import struct
+import time
 import wave
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -146,6 +147,7 @@ class SandboxProvider(SandboxHostedMixin, Provider):
             Capability.TTS_TEMPLATES,
             Capability.WEBHOOKS,
             Capability.HOSTED_CAMPAIGN,
+            Capability.SMS,
         }
     )
     recording_hosts = ("sandbox.invalid",)
@@ -153,6 +155,9 @@ class SandboxProvider(SandboxHostedMixin, Provider):
     missing = {
         Capability.CALL_LOGS: "The sandbox keeps no call log of its own: the dashboard's "
         "calls are the log.",
+        Capability.CONTACTS_OPTOUT: "The sandbox keeps no contacts: opt-outs live in the "
+        "dashboard's own DNC list.",
+        Capability.CREDITS: "Sandbox calls cost nothing, so there is no balance to show.",
     }
 
     # -- placing calls ---------------------------------------------------------------
@@ -243,6 +248,15 @@ class SandboxProvider(SandboxHostedMixin, Provider):
         word, extra, at = last
         body = self._event_body(provider_call_id, 99, word, extra, at)
         return self._update_from(json.loads(body), body)
+
+    def sms_send(self, *, to_number: str, text: str, sender: str = "") -> str:
+        """Accepted and dropped: nothing leaves this machine. A fresh id per message."""
+        self._check_number(to_number)
+        digest = hashlib.sha256(f"{to_number}|{text}|{time.time_ns()}".encode()).hexdigest()
+        return f"sbx-sms-{digest[:16]}"
+
+    def sms_send_bulk(self, *, to_numbers, text: str, sender: str = "") -> list[str]:  # noqa: ANN001
+        return [self.sms_send(to_number=n, text=text, sender=sender) for n in to_numbers]
 
     def fetch_recording(self, url: str) -> Recording:
         if not url.startswith(RECORDING_PREFIX):
