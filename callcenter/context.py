@@ -28,4 +28,22 @@ NAV = (
 def navigation(request: HttpRequest) -> dict:
     role = user_role(getattr(request, "user", None))
     items = [(name, label) for name, label, roles in NAV if role in roles]
-    return {"nav_items": items, "user_role": role, "show_admin_link": role == ADMIN}
+    return {
+        "nav_items": items,
+        "user_role": role,
+        "show_admin_link": role == ADMIN,
+        "low_credit_accounts": _low_credit_accounts() if role in (ADMIN, SUPERVISOR) else [],
+    }
+
+
+def _low_credit_accounts() -> list:
+    """Accounts whose provider balance fell below the alert threshold (a tiny table)."""
+    from django.db.models import F
+
+    from telephony.models import ProviderAccount
+
+    return list(
+        ProviderAccount.objects.filter(
+            enabled=True, credits_balance__lt=F("low_credit_threshold")
+        ).values_list("name", "credits_balance")
+    )

@@ -135,10 +135,16 @@ def apply_account_event(account: ProviderAccount, update) -> str:  # noqa: ANN00
     if update.event_type == "contact.optout" and update.to_number:
         return _opt_out(account, update.to_number)
     if update.event_type == "credits.low":
-        balance = (update.raw.get("data") or update.raw).get("balance")
+        data = update.raw.get("data") or update.raw
+        balance, threshold = data.get("balance"), data.get("threshold")
         if balance is not None:
             ProviderAccount.objects.filter(pk=account.pk).update(
                 credits_balance=balance, credits_checked_at=timezone.now()
+            )
+        if threshold is not None:
+            # Without a threshold of our own, the provider's decides when the alert shows.
+            ProviderAccount.objects.filter(pk=account.pk, low_credit_threshold__isnull=True).update(
+                low_credit_threshold=threshold
             )
         return f"provider reports low credits: {balance}"
     return f"{update.event_type or 'event'} recorded; nothing to apply to a call"

@@ -321,12 +321,25 @@ def _give_up(call: Call) -> None:
             call_on_finished(call)
 
 
+def sync_credits(*, account: ProviderAccount) -> SyncResult:
+    """Refresh the balance shown on the wallboard and the low-credit alert."""
+    provider = provider_for(account)
+    if not provider.supports(Capability.CREDITS):
+        return SyncResult()
+    credits = provider.credits()
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        credits_balance=credits.balance, credits_checked_at=timezone.now()
+    )
+    return SyncResult(updated=1)
+
+
 SYNC_STEPS = {
     "logs": sync_call_logs,
     "details": sync_call_details,
     "recordings": sync_recordings,
     "dispositions": sync_push_dispositions,
     "reconcile": reconcile_calls,
+    "credits": sync_credits,
 }
 
 

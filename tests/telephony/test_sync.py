@@ -134,3 +134,16 @@ def test_provider_account_command_adds_lists_and_tests(db, capsys):
 
 def test_factories_agent_is_usable(agent):
     assert factories.make_contact("+919876500200").pk
+
+
+def test_low_credits_raise_a_visible_alert(client, supervisor, account):
+    from telephony.models import ProviderAccount
+
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        credits_balance=40, low_credit_threshold=100
+    )
+    client.force_login(supervisor)
+    html = client.get("/contacts/").content.decode()
+    assert 'data-testid="low-credits"' in html and account.name in html
+    ProviderAccount.objects.filter(pk=account.pk).update(credits_balance=400)
+    assert 'data-testid="low-credits"' not in client.get("/contacts/").content.decode()
