@@ -5,6 +5,7 @@ and the results land in the same campaign entries and call rows."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -65,8 +66,9 @@ PROVIDERS = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(PROVIDERS))
-def test_small_campaign_runs_to_completion_through_the_provider(kind, live_server, settings):
+@contextmanager
+def provider_campaign(kind: str, live_server, settings):  # noqa: ANN001
+    """A fake for `kind`, an account on it, three contacts and a ready (draft) campaign."""
     settings.CAMPAIGN_COMPLIANCE_WINDOW_START = "00:00"
     settings.CAMPAIGN_COMPLIANCE_WINDOW_END = "24:00"
     settings.CAMPAIGN_MIN_RECALL_GAP_MINUTES = 0
@@ -89,17 +91,32 @@ def test_small_campaign_runs_to_completion_through_the_provider(kind, live_serve
             fake.force_outcome(_as_fake_sees(kind, phone), outcome)
         contact_list = make_list(PHONES, order_id="ORD1")
         campaign = make_campaign(
-            account=account, lists=[contact_list], **campaign_settings(fake, account)
+            account=account,
+            lists=[contact_list],
+            name=f"{kind} campaign",
+            **campaign_settings(fake, account),
         )
-        supervisor = factories.make_user("supervisor")
-        campaign_start(user=supervisor, campaign=campaign)
-        for _ in range(30):
-            engine_tick(now=timezone.now())
-            fake.advance(120)
-            time.sleep(0.05)
-            campaign.refresh_from_db()
-            if campaign.status == Campaign.Status.COMPLETED:
-                break
+        yield fake, campaign
+    finally:
+        fake.stop()
+
+
+def run_until_complete(fake, campaign: Campaign, ticks: int = 30) -> None:  # noqa: ANN001
+    """What the worker does: engine ticks while the provider plays its calls forward."""
+    for _ in range(ticks):
+        engine_tick(now=timezone.now())
+        fake.advance(120)
+        time.sleep(0.05)
+        campaign.refresh_from_db()
+        if campaign.status == Campaign.Status.COMPLETED:
+            return
+
+
+@pytest.mark.parametrize("kind", sorted(PROVIDERS))
+def test_small_campaign_runs_to_completion_through_the_provider(kind, live_server, settings):
+    with provider_campaign(kind, live_server, settings) as (fake, campaign):
+        campaign_start(user=factories.make_user("supervisor"), campaign=campaign)
+        run_until_complete(fake, campaign)
         entries = list(CampaignEntry.objects.filter(campaign=campaign))
         assert campaign.status == Campaign.Status.COMPLETED, [
             (e.phone, e.state, e.outcome) for e in entries
@@ -111,8 +128,6 @@ def test_small_campaign_runs_to_completion_through_the_provider(kind, live_serve
         assert calls.count() == 3 and all(c.provider_call_id for c in calls)
         if kind in ("callmatic", "outboundcalls"):  # these providers give transcripts
             assert all(c.transcript for c in calls)
-    finally:
-        fake.stop()
 
 
 def _as_fake_sees(kind: str, phone: str) -> str:
