@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from datetime import time
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from campaigns.models import Campaign, TTSTemplate
+from campaigns.services.lifecycle import campaign_start
 from contacts.models import Contact, ContactList
 from contacts.phones import phone_time_zone
 from telephony.models import DID, Agent, Extension
@@ -66,8 +68,15 @@ def demo_seed() -> dict[str, str]:
         did=dids[0],
         tts_template=template,
         created_by=admin,
+        window_start=time(9, 0),
+        window_end=time(21, 0),
+        weekdays=[0, 1, 2, 3, 4, 5, 6],
+        no_of_call=3,
     )
     campaign.lists.add(lists[0])
+    # Running from the start, so the wallboard moves on a fresh `make run` (inside the
+    # legal calling hours of the contacts' time zone; outside them its health panel says so).
+    campaign_start(user=admin, campaign=campaign)
     CREDENTIALS_FILE.write_text("".join(f"{u} {p}\n" for u, p in passwords.items()))
     CREDENTIALS_FILE.chmod(0o600)
     return passwords
