@@ -6,7 +6,6 @@ from callcenter.roles import ADMIN, AGENT, SUPERVISOR, user_role
 
 NAV = (
     # (url name, label, roles that see it)
-    ("home", "Dashboard", (ADMIN, SUPERVISOR, AGENT)),
     ("telephony:workspace", "My workspace", (AGENT,)),
     ("telephony:wallboard", "Wallboard", (ADMIN, SUPERVISOR)),
     ("contacts:list", "Contacts", (ADMIN, SUPERVISOR, AGENT)),
