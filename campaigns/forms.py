@@ -92,6 +92,7 @@ class CampaignForm(forms.ModelForm):
         # Hosted campaigns on some providers (OutboundCalls.ai) call from the provider's
         # own numbers, so the DID is checked in clean() rather than always required.
         self.fields["did"].required = False
+        self.fields["did"].label_from_instance = lambda did: f"{did.number} · {did.account.name}"
         gaps = self.initial.get("gap_between_retries")
         if isinstance(gaps, list):
             self.initial["gap_between_retries"] = ", ".join(str(g) for g in gaps)

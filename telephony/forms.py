@@ -15,3 +15,10 @@ class DispositionForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class DIDChoiceField(forms.ModelChoiceField):
+    """DIDs labelled with their account: one number can exist on two providers."""
+
+    def label_from_instance(self, obj) -> str:  # noqa: ANN001
+        return f"{obj.number} · {obj.account.name}"

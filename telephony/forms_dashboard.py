@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from telephony.forms import DispositionForm
+from telephony.forms import DIDChoiceField, DispositionForm
 from telephony.models import DID, Disposition, Extension, ProviderAccount
 from telephony.services.agents import PAUSE_REASONS
 from telephony.views_common import parse_local_datetime
@@ -76,7 +76,7 @@ class DispositionEditForm(forms.ModelForm):
 
 
 class MaskedSessionForm(forms.Form):
-    did = forms.ModelChoiceField(
+    did = DIDChoiceField(
         queryset=DID.objects.filter(status=DID.Status.ACTIVE).select_related("account"),
         label="Over DID",
         empty_label="Choose a DID…",

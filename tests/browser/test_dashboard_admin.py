@@ -116,7 +116,7 @@ def test_supervisor_starts_watches_and_cancels_a_masked_call_from_a_contact(page
     page.goto(f"/contacts/{contact.pk}/")
     page.get_by_test_id("masked-call").click()
     expect(page.get_by_label("Party B")).to_have_value("+919876500001")
-    page.get_by_label("Over DID").select_option(label=str(did))
+    page.get_by_label("Over DID").select_option(label=f"{did.number} · {did.account.name}")
     page.get_by_label("Party A (rings first)").fill("98765 00099")
     page.get_by_role("button", name="Start masked call").click()
     expect(page.get_by_test_id("session-status")).to_have_text("Active")
