@@ -13,7 +13,7 @@ from telephony.forms_dashboard import WrapUpForm
 from telephony.providers.base import WebhookRejected
 from telephony.selectors import call_for_user
 from telephony.services import call_click_to_call, inbox_receive
-from telephony.services.callbacks import call_wrap_up
+from telephony.views_common import wrap_up_from_form
 
 ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 
@@ -69,23 +69,7 @@ def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
 def call_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_user(request.user, pk)
     form = WrapUpForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            call_wrap_up(
-                user=request.user,
-                call=call,
-                disposition=form.cleaned_data["disposition"],
-                note=form.cleaned_data["note"],
-                callback_at=form.cleaned_data["callback_at"],
-                callback_for_anyone=form.cleaned_data["callback_for_anyone"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            error = exc.message
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    else:
-        error = "Choose a disposition."
+    error = wrap_up_from_form(request, call, form, invalid="Choose a disposition.")
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or "Disposition saved.")
         return redirect("telephony:call_detail", pk=call.pk)

@@ -59,3 +59,30 @@ def keyset_page(qs, cursor: str, *, per_page: int = 50, field: str = "created_at
         "next_cursor": f"{getattr(last, field).isoformat()}_{last.pk}" if last else "",
         "is_first": not cursor,
     }
+
+
+def wrap_up_from_form(request: HttpRequest, call, form, *, invalid: str) -> str | None:  # noqa: ANN001
+    """Save a wrap-up (disposition, note, callback) from a bound WrapUpForm.
+
+    Returns the error to show, or None; a service refusal is attached to its field.
+    """
+    from callcenter.audit import client_ip
+    from callcenter.errors import ServiceError
+    from telephony.services.callbacks import call_wrap_up
+
+    if not form.is_valid():
+        return invalid
+    try:
+        call_wrap_up(
+            user=request.user,
+            call=call,
+            disposition=form.cleaned_data["disposition"],
+            note=form.cleaned_data["note"],
+            callback_at=form.cleaned_data["callback_at"],
+            callback_for_anyone=form.cleaned_data["callback_for_anyone"],
+            ip=client_ip(request),
+        )
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return exc.message
+    return None

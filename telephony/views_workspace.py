@@ -16,8 +16,8 @@ from telephony.models import Agent, Call, Callback
 from telephony.selectors import calls_visible_to
 from telephony.selectors_dashboard import agent_current_call, callback_for_user, callbacks_for
 from telephony.services.agents import agent_set_state
-from telephony.services.callbacks import call_wrap_up, callback_close
-from telephony.views_common import back, toast
+from telephony.services.callbacks import callback_close
+from telephony.views_common import back, toast, wrap_up_from_form
 
 TEMPLATE = "telephony/workspace.html"
 
@@ -115,23 +115,7 @@ def workspace_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     call = get_object_or_404(Call.objects.filter(agent=agent), pk=pk)
     form = WrapUpForm(request.POST, auto_id="ws_%s")
-    error = None
-    if form.is_valid():
-        try:
-            call_wrap_up(
-                user=request.user,
-                call=call,
-                disposition=form.cleaned_data["disposition"],
-                note=form.cleaned_data["note"],
-                callback_at=form.cleaned_data["callback_at"],
-                callback_for_anyone=form.cleaned_data["callback_for_anyone"],
-                ip=client_ip(request),
-            )
-        except ServiceError as exc:
-            error = exc.message
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    else:
-        error = "Check the wrap-up form."
+    error = wrap_up_from_form(request, call, form, invalid="Check the wrap-up form.")
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or "Wrap-up saved.")
         return back(request, "telephony:workspace")
