@@ -347,3 +347,60 @@ def test_credits_report_a_numeric_balance(harness):
     assert Decimal(credits.balance) >= 0
     if credits.used_this_period is not None:
         assert Decimal(credits.used_this_period) >= 0
+
+
+def _place_any(harness) -> str:
+    """Place one call the harness's customer answers, by whatever means the provider has."""
+    place = harness.extras.get("place_for_details")
+    if place is not None:
+        return place()
+    return harness.provider.click_to_call(
+        ClickToCallRequest(
+            harness.extension, "", harness.customer_number, harness.did_number, "301"
+        )
+    ).provider_call_id
+
+
+def test_masked_call_is_placed_and_cancelled(harness):
+    needs(harness, Capability.MASKED_CALL)
+    from telephony.providers.base import MaskedCallRequest
+
+    placed = harness.provider.masked_call(
+        MaskedCallRequest(
+            party_a=harness.customer_number,
+            party_b=harness.extras.get("second_number", "+919876500005"),
+            did_number=harness.did_number,
+            reference="302",
+        )
+    )
+    assert placed.provider_call_id
+    harness.provider.cancel_masked_call(
+        did_number=harness.did_number, party_a=harness.customer_number
+    )
+
+
+def test_flow_call_is_placed(harness):
+    needs(harness, Capability.FLOW_CALL)
+    placed = harness.provider.flow_call(
+        OutboundCallRequest(
+            to_number=harness.customer_number,
+            did_number=harness.did_number,
+            reference="303",
+            flow_id=harness.extras.get("flow_id", "1001"),
+        )
+    )
+    assert placed.provider_call_id
+
+
+def test_recording_of_an_answered_call_is_fetched_as_audio(harness):
+    needs(harness, Capability.RECORDINGS)
+    call_id = _place_any(harness)
+    harness.advance(600)
+    url = ""
+    if harness.provider.supports(Capability.CALL_DETAILS):
+        url = harness.provider.call_details(call_id).recording_url
+    if not url:
+        url = next((u.recording_url for u in _updates_for(harness, call_id) if u.recording_url), "")
+    assert url, "an answered call has a recording URL"
+    recording = harness.provider.fetch_recording(url)
+    assert recording.content and recording.content_type.startswith("audio/")
