@@ -36,8 +36,14 @@ format: $(STAMP)
 migrations-check: $(STAMP)
 	@$(PY) manage.py makemigrations --check --dry-run
 
+# Every bench at sizes that finish in ~15 minutes on 2 cores (full sizes: docs/SCALING.md);
+# BENCH_DATABASE_URL=postgres://... runs them on PostgreSQL. A failing bench does not stop
+# the others; the summary table is printed either way and make fails afterwards.
 bench: $(STAMP)
-	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(PY) "$$f"; done; true
+	@failed=""; for f in bench/bench_*.py; do echo "== $$f"; \
+		$(PY) "$$f" || failed="$$failed $$f"; done; \
+	echo "== summary"; $(PY) bench/summary.py; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
 fakes: $(STAMP)
 	@$(PY) -m tests.fakes --help

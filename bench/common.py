@@ -7,6 +7,7 @@ measured in the same run, so the ratio holds on a noisy machine.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import statistics
@@ -26,12 +27,15 @@ RESULTS = ROOT / "bench" / "results"
 def setup_django(database_url: str | None = None) -> None:
     """Configure Django in this process against the benchmark database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
+    # One INFO line per queued task would bury the tables.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    logging.getLogger("django-q").setLevel(logging.WARNING)
 
 
 def bench_database_url() -> str:
@@ -89,12 +93,43 @@ def gunicorn(database_url: str, *, workers: int = 2, threads: int = 4):
             try:
                 if requests.get(url + "/health/live/", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still importing Django
                 time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def arg(index: int, default: int) -> int:
+    """Size argument `index` of the command line (1-based), else `default`."""
+    return int(sys.argv[index]) if len(sys.argv) > index else default
+
+
+def ratio(value: float | None, baseline: float | None) -> float | None:
+    """value / baseline, rounded; None when either is missing."""
+    return round(value / baseline, 3) if value and baseline else None
+
+
+def timed(fn, repeat: int) -> dict:  # noqa: ANN001 - any callable
+    """Call `fn` `repeat` times (after one warm-up call); p50/p95 in milliseconds."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return {
+        "p50_ms": round(percentile(times, 50) * 1000, 1),
+        "p95_ms": round(percentile(times, 95) * 1000, 1),
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -180,6 +180,16 @@ CAMPAIGN_DIAL_LEASE_SECONDS = env.int("CAMPAIGN_DIAL_LEASE_SECONDS", default=120
 CAMPAIGN_ENGINE_LEASE_SECONDS = env.int("CAMPAIGN_ENGINE_LEASE_SECONDS", default=30)
 WEBHOOK_TIMESTAMP_TOLERANCE = env.int("WEBHOOK_TIMESTAMP_TOLERANCE", default=300)
 
+# --- Retention and privacy -------------------------------------------------------------------
+# Days to keep finished calls (with their events and recordings), raw webhook events, and
+# recording files; 0 keeps them for ever. `manage.py purge_data` and an hourly schedule purge.
+RETENTION_CALL_DAYS = env.int("RETENTION_CALL_DAYS", default=0)
+RETENTION_EVENT_DAYS = env.int("RETENTION_EVENT_DAYS", default=90)
+RETENTION_RECORDING_DAYS = env.int("RETENTION_RECORDING_DAYS", default=0)
+# Key of the hash that keeps an erased contact's number un-callable. Changing it makes every
+# erased number callable again, so it defaults to SECRET_KEY only for the embedded setup.
+ERASURE_HASH_KEY = env.str("ERASURE_HASH_KEY", default="") or SECRET_KEY
+
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

@@ -6,10 +6,12 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
 
     def ready(self) -> None:
+        from campaigns.privacy import on_contact_erased
         from campaigns.schedules import ensure_schedules
         from campaigns.services.outcomes import on_call_finished
-        from telephony.signals import call_finished
+        from telephony.signals import call_finished, contact_erased
 
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="campaigns-schedules")
         # Telephony never imports campaigns: it announces finished calls, we listen.
         call_finished.connect(on_call_finished, dispatch_uid="campaigns-call-finished")
+        contact_erased.connect(on_contact_erased, dispatch_uid="campaigns-contact-erased")

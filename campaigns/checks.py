@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 
 from campaigns.models import Campaign, CampaignAttempt, CampaignDNCEntry, CampaignEntry
 from campaigns.windows import allowed, campaign_windows, next_allowed
-from contacts.models import DNCEntry
+from contacts.dnc import dnc_numbers
 from contacts.phones import phone_time_zone
 
 SKIP_REASONS = {
@@ -38,7 +38,8 @@ class DialChecks:
         phones = {e.phone for e in batch}
         self.campaign = campaign
         self.now = now
-        self.dnc = set(DNCEntry.objects.filter(phone__in=phones).values_list("phone", flat=True))
+        # Plain DNC entries and the hashes of erased numbers alike.
+        self.dnc = dnc_numbers(phones)
         self.campaign_dnc = set(
             CampaignDNCEntry.objects.filter(campaign=campaign, phone__in=phones).values_list(
                 "phone", flat=True

@@ -14,8 +14,9 @@ from django.utils import timezone
 from campaigns.checks import SKIP_REASONS
 from campaigns.models import Campaign, CampaignAttempt, CampaignDNCEntry, CampaignEntry
 from campaigns.windows import campaign_windows, next_allowed
+from contacts.dnc import dnc_numbers
 from contacts.importer import csv_safe_row
-from contacts.models import Contact, DNCEntry
+from contacts.models import Contact
 from contacts.phones import phone_time_zone
 
 State = CampaignEntry.State
@@ -128,7 +129,7 @@ def campaign_preview(campaign: Campaign, *, now: datetime | None = None) -> dict
     )
     contacts = list(rows)
     phones = {p for _, p, _, _ in contacts}
-    dnc = set(DNCEntry.objects.filter(phone__in=phones).values_list("phone", flat=True))
+    dnc = dnc_numbers(phones)
     campaign_dnc = set()
     if campaign.pk:
         campaign_dnc = set(

@@ -12,6 +12,9 @@ from contacts.importer import ERRORS_KEPT_ON_PAGE, row_phone, row_zone, validate
 from contacts.models import Contact, ImportJob
 
 NAME_MAX = Contact._meta.get_field("name").max_length
+# The validator allows 320 characters; the column holds fewer (PostgreSQL would refuse the
+# whole batch).
+EMAIL_MAX = Contact._meta.get_field("email").max_length
 
 
 class RowImporter:
@@ -123,6 +126,8 @@ class RowImporter:
         values["phone"] = phone
         if len(values.get("name", "")) > NAME_MAX:
             return column("name"), f"longer than {NAME_MAX} characters"
+        if len(values.get("email", "")) > EMAIL_MAX:
+            return column("email"), f"longer than {EMAIL_MAX} characters"
         if values.get("email"):
             error = validate_cell_email(values["email"])
             if error:

@@ -40,6 +40,8 @@ class Contact(models.Model):
     lists = models.ManyToManyField(ContactList, related_name="contacts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the person's data was erased on request; the row stays so history adds up.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -80,6 +82,23 @@ class DNCEntry(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class ErasedNumber(models.Model):
+    """The do-not-call mark of an erased contact's number, kept only as a keyed hash.
+
+    Erasure removes the number itself, but the person must stay un-callable: dial-time
+    checks hash each number (`contacts.dnc.number_hash`) and look it up here.
+    """
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"erased number {self.phone_hash[:12]}…"
 
 
 class ImportJob(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
 
@@ -12,7 +14,15 @@ class InvalidPhoneNumber(ValueError):
 
 def normalize_phone(raw: str, *, region: str = "IN") -> str:
     """Return `raw` as E.164 (`+919876543210`) or raise `InvalidPhoneNumber`."""
-    text = (raw or "").strip()
+    return _normalize(raw or "", region or "")
+
+
+# Parsing costs ~50 µs and bulk paths (log sync, imports) see the same numbers again and
+# again (the DID on every row, a parsed number normalised once more when stored), so
+# recent answers are kept; invalid numbers raise and are not cached.
+@lru_cache(maxsize=16384)
+def _normalize(raw: str, region: str) -> str:
+    text = raw.strip()
     if not text:
         raise InvalidPhoneNumber("Enter a phone number.")
     if text.startswith("00"):

@@ -6,8 +6,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.audit import client_ip
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
+from contacts.dnc import is_dnc
 from contacts.forms import ContactForm
-from contacts.models import Contact, ContactList, DNCEntry
+from contacts.models import Contact, ContactList
 from contacts.selectors import contact_for_user, contact_search, contacts_visible_to
 from contacts.services import contact_list_add, contact_save, dnc_add
 from telephony.providers.base import Capability
@@ -72,7 +73,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sms_accounts": sms_accounts,
         "sms_missing": sms_missing,
         "all_lists": ContactList.objects.exclude(contacts=contact).order_by("name")[:200],
-        "on_dnc": DNCEntry.objects.filter(phone=contact.phone).exists(),
+        "on_dnc": is_dnc(contact.phone),  # an erased number counts, kept as a hash
     }
     return render(request, "contacts/detail.html", context)
 

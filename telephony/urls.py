@@ -8,6 +8,7 @@ from telephony import (
     views_dids,
     views_dispositions,
     views_masked,
+    views_privacy,
     views_sms,
     views_wallboard,
     views_workspace,
@@ -31,6 +32,14 @@ urlpatterns = [
     path("calls/<int:pk>/recording/", views.call_recording, name="call_recording"),
     path("contacts/<int:contact_pk>/call/", views.call_contact, name="call_contact"),
     path("contacts/<int:contact_pk>/sms/", views_sms.contact_sms, name="contact_sms"),
+    path(
+        "contacts/<int:contact_pk>/export/",
+        views_privacy.contact_export_view,
+        name="contact_export",
+    ),
+    path(
+        "contacts/<int:contact_pk>/erase/", views_privacy.contact_erase_view, name="contact_erase"
+    ),
     path("wallboard/", views_wallboard.wallboard, name="wallboard"),
     path("workspace/", views_workspace.workspace, name="workspace"),
     path("workspace/state/", views_workspace.workspace_state, name="workspace_state"),

@@ -19,7 +19,9 @@ def make_user(role: str | None = "agent", **kwargs) -> User:
         kwargs.pop("username", f"{role or 'user'}{n}"), password="pw-Secret-123", **kwargs
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: a transactional test may run after another one flushed the groups
+        # (tests that need the groups' permissions use the `reference_data` fixture).
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

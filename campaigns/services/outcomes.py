@@ -49,7 +49,9 @@ def entry_record_outcome(
     now = now or timezone.now()
     with transaction.atomic():
         attempt = (
-            CampaignAttempt.objects.select_for_update()
+            # `of`: PostgreSQL refuses FOR UPDATE on the nullable side of the call's
+            # outer join; the attempt row is the latch that needs the lock.
+            CampaignAttempt.objects.select_for_update(of=("self",))
             .select_related("entry__campaign", "call")
             .get(pk=attempt_id)
         )

@@ -172,6 +172,9 @@ class HttpClient:
         release = guard.acquire(places_call=places_call) if guard else None
         headers = {**self.auth_headers, **kwargs.pop("headers", {})}
         url = path if path.startswith("http") else f"{self.base_url}{path}"
+        # Never follow a redirect: it could take us, with our API key header, to any host
+        # (cloud metadata, the internal network) past the recording-host check (SSRF).
+        kwargs.setdefault("allow_redirects", False)
         try:
             response = self.session.request(
                 method,
@@ -201,6 +204,14 @@ class HttpClient:
 
     def _raise_for(self, response: requests.Response) -> None:
         status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")[:120]
+            raise ProviderError(
+                f"{self.label} redirected the request to {location or 'another URL'}; "
+                "redirects are not followed.",
+                permanent=True,
+                status=status,
+            )
         if status < 400:
             return
         detail = _error_detail(response)

@@ -338,5 +338,5 @@ def _body_timestamp(body: bytes) -> int | None:
     try:
         payload = json.loads(body)
         return int(payload["timestamp"]) if isinstance(payload, dict) else None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):  # Overflow: an infinite float
         return None

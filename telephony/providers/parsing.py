@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,10 @@ def timestamp(value: Any) -> datetime | None:
 
 
 def whole_seconds(value: Any) -> int | None:
+    """A duration in whole seconds; anything no call can last (negative, infinite, NaN,
+    past the database's integer) is "not known" rather than an error on apply."""
     if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or not 0 <= value < 2**31:
         return None
     return round(value)

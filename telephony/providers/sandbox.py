@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
+from telephony.providers import parsing
 from telephony.providers.base import (
     AgentInfo,
     AgentSpec,
@@ -340,7 +341,7 @@ class SandboxProvider(SandboxHostedMixin, Provider):
         occurred = payload.get("at")
         try:
             occurred_at = datetime.fromisoformat(occurred) if occurred else None
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise WebhookRejected("malformed timestamp in event") from exc
         return CallUpdate(
             provider_call_id=str(payload["call_id"]),
@@ -349,14 +350,19 @@ class SandboxProvider(SandboxHostedMixin, Provider):
             dedupe_key=str(payload.get("event_id") or hashlib.sha256(body).hexdigest()),
             event_type=word,
             occurred_at=occurred_at,
-            duration_seconds=payload.get("duration"),
+            duration_seconds=parsing.whole_seconds(payload.get("duration")),
             dtmf=str(payload.get("dtmf") or ""),
             amd_result=str(payload.get("amd") or ""),
             recording_url=str(payload.get("recording_url") or ""),
-            transcript=payload.get("transcript"),
+            transcript=_lines(payload.get("transcript")),
             summary=str(payload.get("summary") or ""),
             raw=payload,
         )
+
+
+def _lines(transcript: object) -> list | None:
+    """Pages render a transcript as a list of lines; anything else is not one."""
+    return transcript if isinstance(transcript, list) else None
 
 
 def _tone_wav(seed_text: str, seconds: float = 1.5, rate: int = 8000) -> bytes:

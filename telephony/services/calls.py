@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from callcenter.audit import audit_log
 from callcenter.errors import ServiceError
+from contacts.dnc import is_dnc
 from contacts.models import Contact, DNCEntry
 from telephony.models import Agent, Call, CallEvent, Disposition, Extension
 from telephony.providers.base import (
@@ -99,7 +100,7 @@ def _usable_extension(agent: Agent) -> Extension:
 def _check_callable(phone: str, *, contact: Contact | None = None) -> None:
     if contact is not None and contact.opted_out:
         raise ServiceError("This contact has opted out of calls.")
-    if DNCEntry.objects.filter(phone=phone).exists():
+    if is_dnc(phone):  # the plain list, or the hash of an erased number
         raise ServiceError(f"{phone} is on the do-not-call list.")
 
 

@@ -47,7 +47,11 @@ def merge_update(call: Call, update: CallUpdate) -> Merge:
         changed.add(stamp)
     for name in _FILL_FIELDS:
         value = getattr(update, name)
-        if value not in (None, "") and not getattr(call, name):
+        if isinstance(value, str):
+            # A provider's over-long value must not fail the save (PostgreSQL enforces it).
+            value = value[: Call._meta.get_field(name).max_length]
+        # `!=`: a 0 s duration is falsy but already known; re-syncing it is no change.
+        if value not in (None, "") and not getattr(call, name) and value != getattr(call, name):
             setattr(call, name, value)
             changed.add(name)
     if update.transcript and not call.transcript:

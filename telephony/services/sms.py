@@ -6,7 +6,8 @@ from typing import Any
 
 from callcenter.audit import audit_log
 from callcenter.errors import ServiceError
-from contacts.models import Contact, DNCEntry
+from contacts.dnc import is_dnc
+from contacts.models import Contact
 from telephony.models import ProviderAccount
 from telephony.providers.base import Capability, ProviderError
 from telephony.services.accounts import provider_for
@@ -23,7 +24,7 @@ def sms_send(
         raise ServiceError("Write the message first.", field="text")
     if len(text) > MAX_LENGTH:
         raise ServiceError(f"Keep the message under {MAX_LENGTH} characters.", field="text")
-    if contact.opted_out or DNCEntry.objects.filter(phone=contact.phone).exists():
+    if contact.opted_out or is_dnc(contact.phone):  # erased numbers too, as hashes
         raise ServiceError("This contact has opted out; no message is sent.")
     if not account.enabled:
         raise ServiceError(f"The provider account “{account}” is disabled.")

@@ -17,7 +17,7 @@ from telephony.services.callstate import call_apply_update
 from tests import factories
 from tests.campaigns.factories import make_campaign, make_list
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def test_pressing_the_optout_key_puts_the_number_on_dnc_and_opts_the_contact_out(open_hours):
