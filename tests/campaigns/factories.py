@@ -38,14 +38,16 @@ def make_campaign(
 ) -> Campaign:
     account = account or factories.make_account()
     did = DID.objects.filter(account=account).first() or factories.make_did(account)
-    template = TTSTemplate.objects.create(
-        name=f"template {next(_seq)}", text="Hello {name}, order {order_id}.", account=account
-    )
+    if "tts_template" not in kwargs:
+        kwargs["tts_template"] = TTSTemplate.objects.create(
+            name=f"template {next(_seq)}", text="Hello {name}, order {order_id}.", account=account
+        )
+    kwargs.setdefault("did", did)
     kwargs.setdefault("name", f"Campaign {next(_seq)}")
     kwargs.setdefault("window_start", time(0, 0))
     kwargs.setdefault("window_end", time(23, 59))
     kwargs.setdefault("weekdays", [0, 1, 2, 3, 4, 5, 6])
     kwargs.setdefault("number_of_retries", 0)
-    campaign = Campaign.objects.create(account=account, did=did, tts_template=template, **kwargs)
+    campaign = Campaign.objects.create(account=account, **kwargs)
     campaign.lists.set(lists)
     return campaign

@@ -19,7 +19,7 @@ from telephony.providers.base import AgentSpec
 from telephony.services.accounts import account_create, provider_for
 from tests import factories
 from tests.campaigns.factories import make_campaign, make_list
-from tests.fakes import callkaro, callmatic, outboundcalls, robotalker
+from tests.fakes import callkaro, callmatic, ivrsolutions, outboundcalls, robotalker
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 PHONES = ["+919876510001", "+919876520001", "+919876530001"]
@@ -47,8 +47,24 @@ def _outboundcalls(fake, account):
     return {"content": "voicebot", "voicebot": bot, "execution": "hosted"}
 
 
+def _ivrsolutions(fake, account):
+    # A hosted text dialer: the fake's seeded, approved template and its seeded DID.
+    from campaigns.models import TTSTemplate
+
+    template = TTSTemplate.objects.create(
+        name="api_order_confirm",
+        text="Hello {name}, order {order_id}.",
+        account=account,
+        provider_template_id="api_order_confirm",
+        status="approved",
+    )
+    factories.make_did(account, "+911143104567")  # the campaign factory takes the account's DID
+    return {"content": "tts", "execution": "hosted", "tts_template": template}
+
+
 PROVIDERS = {
     # kind: (fake module, credentials from the fake, campaign settings, outcome word)
+    "ivrsolutions": (ivrsolutions, lambda f: {"api_token": f.api_token}, _ivrsolutions, "answered"),
     "callmatic": (
         callmatic,
         lambda f: {"api_key": f.api_key, "campaign_id": ""},
