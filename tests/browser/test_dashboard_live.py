@@ -1,5 +1,6 @@
 """Browser journeys: the wallboard, the agent workspace, the calls log and the call page."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -134,8 +135,8 @@ def test_due_callback_raises_a_reminder(page):
     agent = factories.make_agent()
     contact = factories.make_contact("+919876500001", name="Ravi Das")
     Callback.objects.create(contact=contact, agent=agent, due_at=timezone.now())
-    login(page, agent.user.username)
-    page.goto("/workspace/")
+    login(page, agent.user.username)  # agents land in their workspace
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
     expect(page.locator("#toasts")).to_contain_text("Callback due: Ravi Das")
     expect(page.get_by_test_id("callback")).to_contain_text("Due")
 
