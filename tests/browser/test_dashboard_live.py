@@ -1,5 +1,6 @@
 """Browser journeys: the wallboard, the agent workspace, the calls log and the call page."""
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -11,11 +12,17 @@ from playwright.sync_api import expect
 from telephony.models import Call, Callback
 from telephony.services import call_click_to_call
 from tests import factories
-from tests.browser.conftest import login
+from tests.browser.conftest import ARTIFACTS, login
 from tests.telephony.helpers import deliver_all_events, deliver_next_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test
+# run never dirties the work tree; otherwise they go to test-artifacts/.
+DOCS = (
+    Path(__file__).resolve().parents[2] / "docs"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else ARTIFACTS
+)
 
 
 def _history(agent, count=12):
