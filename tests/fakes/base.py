@@ -200,7 +200,9 @@ class FakeProviderServer:
             self.webhooks_sent.append((payload, None))
             return None
         body = raw if raw is not None else json.dumps(payload).encode()
-        hdrs = {"Content-Type": "application/json", **(headers or {})}
+        # Connection: close — a live test server otherwise keeps one thread (and, on
+        # PostgreSQL, one connection) per webhook open until the test ends.
+        hdrs = {"Content-Type": "application/json", "Connection": "close", **(headers or {})}
         resp = requests.post(self.webhook_url, data=body, headers=hdrs, timeout=5)
         self.webhooks_sent.append((payload, resp))
         return resp

@@ -53,6 +53,14 @@ class FlakyCallKaro(CallKaroFake):
             return self.error_response(500, "Server error")
         return super()._respond(request)
 
+    def send_webhook(self, payload: dict, *, headers=None, raw=None):  # noqa: ANN001, ANN201
+        # One connection per webhook, closed by the server after its answer: the live
+        # server otherwise keeps each request thread (and its database connection) alive
+        # waiting on keep-alive, and a thousand of them exhaust PostgreSQL's connections.
+        return super().send_webhook(
+            payload, headers={**(headers or {}), "Connection": "close"}, raw=raw
+        )
+
     def placed_references(self) -> list[str]:
         """Our reference of every call the provider actually placed."""
         with self._lock:
