@@ -25,17 +25,17 @@ def counter_take(name: str, *, limit: int, window: float, now: float) -> float:
     seconds until the current window ends (the caller waits or gives up)."""
     start = math.floor(now / window) * window
     qs = RateCounter.objects.filter(name=name)
-    for _ in range(3):
+    for _ in range(5):
         if qs.filter(window_start=start, count__lt=limit).update(count=F("count") + 1):
             return 0.0
         if qs.filter(window_start__lt=start).update(window_start=start, count=1):
             return 0.0
-        if qs.filter(window_start=start).exists():
+        if qs.filter(window_start=start, count__gte=limit).exists():
             return max(start + window - now, 0.001)  # this window is full
         try:
             with transaction.atomic():
                 RateCounter.objects.create(name=name, window_start=start, count=1)
             return 0.0
         except IntegrityError:
-            continue  # another process created the row first: take from it
+            continue  # another process created the row meanwhile: take from it
     return max(start + window - now, 0.001)

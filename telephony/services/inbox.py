@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -51,7 +52,9 @@ def inbox_receive(*, token: str, body: bytes, headers: Mapping[str, str]) -> Inb
         logger.warning("webhook rejected for account %s: %s", account.pk, exc.reason)
         raise
     stored, duplicates = [], 0
-    text = body.decode("utf-8", "replace")
+    # PostgreSQL text/jsonb cannot hold NUL or Infinity; a hostile body must not 500.
+    text = body.decode("utf-8", "replace").replace("\x00", "\ufffd")
+    updates = [_without_nul(u) for u in updates]
     for update in updates:
         key = (update.dedupe_key or hashlib.sha256(body).hexdigest())[:200]
         try:
@@ -170,3 +173,29 @@ def _opt_out(account: ProviderAccount, number: str) -> str:
         opted_out=True, opted_out_at=timezone.now()
     )
     return f"{phone} opted out: added to DNC"
+
+
+def _strip_nul(value):  # noqa: ANN001, ANN202
+    """What PostgreSQL can store: no NUL in text, no Infinity/NaN in JSON (JSON has none)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strip_nul(v) for v in value]
+    return value
+
+
+def _without_nul(update):  # noqa: ANN001, ANN202 - CallUpdate in, CallUpdate out
+    from dataclasses import fields, replace
+
+    return replace(
+        update,
+        **{
+            f.name: _strip_nul(getattr(update, f.name))
+            for f in fields(update)
+            if f.name != "status" and f.name != "occurred_at"
+        },
+    )
