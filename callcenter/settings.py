@@ -102,7 +102,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Task queue (django-q2) ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 Q_CLUSTER = {
-    "name": "callcenter",
+    # One name per deployment; a test or bench gives its own so queues never mix.
+    "name": env.str("Q_CLUSTER_NAME", default="callcenter"),
     "workers": env.int("Q_WORKERS", default=4),
     # A task taking longer than `timeout` is killed; the broker redelivers it after `retry`.
     # timeout < retry so a slow task is never redelivered while it still runs.
@@ -166,6 +167,11 @@ SANDBOX_SEED = env.int("SANDBOX_SEED", default=7)
 # Multiplies the sandbox's simulated durations (0.2 = five times faster).
 SANDBOX_SPEED = env.float("SANDBOX_SPEED", default=1.0)
 WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+# "queued": a webhook request stores and acknowledges; a worker applies in batches (the
+# throughput setting, needs `qcluster`). "inline": applied in the request, no worker needed.
+WEBHOOK_APPLY = env.str("WEBHOOK_APPLY", default="queued")
+if WEBHOOK_APPLY not in ("queued", "inline"):
+    raise ImproperlyConfigured("WEBHOOK_APPLY must be 'queued' or 'inline'")
 # Campaigns: the law's calling hours in the contact's own time ("HH:MM"; "24:00" = midnight).
 # No campaign window can widen them.
 CAMPAIGN_COMPLIANCE_WINDOW_START = env.str("CAMPAIGN_COMPLIANCE_WINDOW_START", default="09:00")

@@ -65,7 +65,8 @@ def sandbox_deliver(event: SandboxEvent) -> bool:
         sandbox.TIMESTAMP_HEADER: str(ts),
     }
     try:
-        inbox_receive(token=event.account.webhook_token, body=body, headers=headers)
+        # Inline: the pump is already a worker task, and a journey should see no extra hop.
+        inbox_receive(token=event.account.webhook_token, body=body, headers=headers, inline=True)
     except WebhookRejected as exc:
         # The account was disabled or its secret changed mid-call: the event is dropped
         # exactly as a real provider's delivery would be (inbox_receive counts it).

@@ -40,6 +40,12 @@ def inbox_retry_pending() -> int:
     return retry()
 
 
+def inbox_drain() -> int:
+    from telephony.services.inbox_drain import inbox_drain as drain
+
+    return drain()
+
+
 def sync_account(account_id: int, what: str) -> str:
     from telephony.models import ProviderAccount
     from telephony.services.sync import account_sync

@@ -9,6 +9,11 @@ from tests import factories
 def _fast_hashing_and_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # In-process tests have no qcluster to drain the inbox: webhooks are applied in their
+    # request. The queued path (the production default) is tested in
+    # tests/telephony/test_inbox_drain.py and, over gunicorn + qcluster, by the load and
+    # fault tests, whose subprocesses run with the default.
+    settings.WEBHOOK_APPLY = "inline"
 
 
 @pytest.fixture

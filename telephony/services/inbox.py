@@ -1,8 +1,14 @@
 """The inbox: every provider event (real webhook or sandbox) comes in through here.
 
-Receive = verify, parse, store raw with a dedupe key (unique constraint), and only then
-apply. Applying is idempotent; an event for a call we do not know yet is kept as
-`unmatched` and applied when the call learns its provider id.
+Receive = verify, parse, store raw with a dedupe key (unique constraint), acknowledge.
+Applying happens apart from the request (`WEBHOOK_APPLY=queued`, the default): the
+request wakes the drainer (`inbox_drain`, a worker task), which applies pending events in
+batches, one transaction per batch, so a burst of webhooks costs the web tier one INSERT
+each. `WEBHOOK_APPLY=inline` applies in the request instead (no worker needed; the
+sandbox pump, itself a worker task, always applies inline).
+
+Applying is idempotent; an event for a call we do not know yet is kept as `unmatched`
+and applied when the call learns its provider id.
 """
 
 from __future__ import annotations
@@ -10,18 +16,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.providers.base import WebhookRejected
 from telephony.services.accounts import provider_for
 from telephony.services.callstate import call_apply_update, update_from_json, update_to_json
+from telephony.services.inbox_drain import inbox_drain, inbox_wake
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +42,17 @@ class InboxResult:
     duplicates: int
 
 
-def inbox_receive(*, token: str, body: bytes, headers: Mapping[str, str]) -> InboxResult:
-    """Verify and store an inbound event, then apply it. Raises `WebhookRejected`."""
+def inbox_receive(
+    *, token: str, body: bytes, headers: Mapping[str, str], inline: bool | None = None
+) -> InboxResult:
+    """Verify and store an inbound event, then apply it (`inline`) or wake the drainer.
+
+    `inline=None` follows `settings.WEBHOOK_APPLY`. Raises `WebhookRejected`.
+    """
     if len(body) > settings.WEBHOOK_MAX_BODY_BYTES:
         raise WebhookRejected("body over 1 MB", status=413)
-    account = ProviderAccount.objects.filter(webhook_token=token, enabled=True).first()
-    if account is None:
-        raise WebhookRejected("unknown webhook token", status=404)
+    account, provider = _account_for(token)
     headers = {k.lower(): v for k, v in headers.items()}
-    provider = provider_for(account)
     try:
         provider.verify_webhook(body=body, headers=headers, now=timezone.now())
         updates = provider.parse_webhook(body, headers)
@@ -71,9 +83,43 @@ def inbox_receive(*, token: str, body: bytes, headers: Mapping[str, str]) -> Inb
             duplicates += 1
             continue
         stored.append(event.pk)
-    for pk in stored:
-        event_apply(pk)
+    if inline is None:
+        inline = settings.WEBHOOK_APPLY == "inline"
+    if inline:
+        for pk in stored:
+            event_apply(pk)
+    elif stored:
+        inbox_wake()
     return InboxResult(stored=len(stored), duplicates=duplicates)
+
+
+# token -> (looked up at, account, provider). Looking the account up and building its
+# provider was a third of a webhook request's time. A save in this process clears it;
+# elsewhere it is at most ACCOUNT_CACHE_SECONDS stale, which is safe: secrets rotate with
+# an overlap (the old one stays valid), and events for a just-disabled account are still
+# true events about our calls.
+ACCOUNT_CACHE_SECONDS = 5.0
+_accounts: dict[str, tuple[float, ProviderAccount, object]] = {}
+
+
+def _account_for(token: str):  # noqa: ANN202 - (ProviderAccount, Provider)
+    hit = _accounts.get(token)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < ACCOUNT_CACHE_SECONDS:
+        return hit[1], hit[2]
+    try:
+        account = ProviderAccount.objects.get(webhook_token=token, enabled=True)
+    except ProviderAccount.DoesNotExist:
+        _accounts.pop(token, None)
+        raise WebhookRejected("unknown webhook token", status=404) from None
+    provider = provider_for(account)
+    _accounts[token] = (now, account, provider)
+    return account, provider
+
+
+@receiver([post_save, post_delete], sender=ProviderAccount)
+def _forget_accounts(**kwargs) -> None:  # noqa: ANN003 - signal arguments
+    _accounts.clear()
 
 
 def event_apply(event_id: int) -> str:
@@ -126,11 +172,13 @@ def inbox_match_unmatched(call: Call) -> int:
 
 
 def inbox_retry_pending(*, limit: int = 500) -> int:
-    """Periodic safety net: apply events left pending or failed (e.g. a crash mid-apply)."""
-    ids = WebhookEvent.objects.filter(
-        state__in=[WebhookEvent.State.PENDING, WebhookEvent.State.FAILED]
-    ).values_list("pk", flat=True)[:limit]
-    return sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in list(ids))
+    """Periodic safety net: drain events left pending (a killed worker, a lost wake-up),
+    then retry failed ones one by one."""
+    applied = inbox_drain(max_seconds=50, idle_seconds=0)
+    ids = WebhookEvent.objects.filter(state=WebhookEvent.State.FAILED).values_list("pk", flat=True)[
+        :limit
+    ]
+    return applied + sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in list(ids))
 
 
 def apply_account_event(account: ProviderAccount, update) -> str:  # noqa: ANN001 - CallUpdate
