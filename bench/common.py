@@ -63,11 +63,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Production settings (DEBUG off) on loopback HTTP, sharing this process's key for
+    the credentials it encrypted while preparing the data."""
+    from callcenter.settings import DEV_SECRET_KEY
+
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "CREDENTIALS_KEYS": os.environ.get("CREDENTIALS_KEYS", DEV_SECRET_KEY),
+        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, no TLS proxy in front
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 2, threads: int = 4):
+def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 4):
     """Serve the project with gunicorn on 127.0.0.1 for the duration of the block."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "True", "LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -99,6 +116,27 @@ def gunicorn(database_url: str, *, workers: int = 2, threads: int = 4):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextmanager
+def qcluster(env: dict[str, str]):
+    """A django-q2 cluster (`manage.py qcluster`) for the duration of the block."""
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def arg(index: int, default: int) -> int:

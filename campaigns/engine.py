@@ -40,6 +40,7 @@ from campaigns.services.lifecycle import OPEN_STATES, campaign_complete_if_done
 from campaigns.services.outcomes import UNKNOWN, entry_record_outcome
 from telephony.models import ProviderAccount
 from telephony.providers.base import (
+    FINAL_STATUSES,
     InvalidRequest,
     OutboundCallRequest,
     ProviderUnavailable,
@@ -312,7 +313,23 @@ def engine_reconcile(*, now: datetime, limit: int = 500) -> int:
     settled = 0
     for entry in expired:
         settled += _reconcile_one(entry, now)
-    return settled
+    return settled + _settle_lost_outcomes(now=now, limit=limit)
+
+
+def _settle_lost_outcomes(*, now: datetime, limit: int) -> int:
+    """Calls that ended while their outcome was not recorded: `call_finished` runs after
+    commit, so a database restart at that instant loses it. Settled at the next pass
+    rather than when the entry's lease expires minutes later. Starts from the few
+    entries in `dialing` (indexed), so it costs little however large the tables grow."""
+    lost = CampaignAttempt.objects.filter(
+        entry__state=DIALING,
+        entry__attempts=F("number"),
+        outcome="",
+        call__status__in=[str(s) for s in FINAL_STATUSES],
+    ).values_list("pk", "call__status")[:limit]
+    return sum(
+        int(entry_record_outcome(attempt_id=pk, outcome=status, now=now)) for pk, status in lost
+    )
 
 
 def _reconcile_one(entry: CampaignEntry, now: datetime) -> int:

@@ -290,3 +290,25 @@ def test_lifetime_cap_stops_calling_a_number(open_hours):
     assert CampaignAttempt.objects.count() == 2
     entry = CampaignEntry.objects.get()
     assert entry.state == State.SKIPPED and entry.skip_reason == "cap_reached"
+
+
+def test_an_outcome_lost_after_commit_is_settled_at_the_next_pass(open_hours):
+    """`call_finished` runs after commit; a database restart at that instant loses it.
+    The next pass settles the entry, not the expiry of its lease minutes later."""
+    from telephony.models import Call
+
+    campaign = make_campaign(lists=[make_list(phones(1, suffix="0003"))])
+    t0 = _now()
+    campaign_start(user=None, campaign=campaign, now=t0)
+    engine_tick(now=t0)
+    attempt = CampaignAttempt.objects.get()
+    # The call ends with nobody told (a queryset update sends no signal).
+    Call.objects.filter(pk=attempt.call_id).update(status="no_answer", ended_at=t0)
+    entry = CampaignEntry.objects.get()
+    assert entry.state == State.DIALING and entry.leased_until > t0 + timedelta(seconds=5)
+    engine_tick(now=t0 + timedelta(seconds=1))
+    entry.refresh_from_db()
+    attempt.refresh_from_db()
+    assert attempt.outcome == "no_answer"
+    assert entry.state != State.DIALING
+    assert CampaignAttempt.objects.count() == 1  # settled, not dialed again

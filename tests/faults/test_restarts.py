@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import threading
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -135,10 +136,18 @@ def test_postgresql_restart_under_a_campaign_and_a_webhook_stream(tmp_path):
         )
         for p in call_ids
     )
-    env = worker_env(tmp_path, SANDBOX_SPEED="0.02", CAMPAIGN_DIAL_LEASE_SECONDS="5")
+    env = worker_env(
+        tmp_path,
+        SANDBOX_SPEED="0.02",
+        CAMPAIGN_DIAL_LEASE_SECONDS="5",
+        # Its own queue: the drainer woken by the webhooks runs in this test's qcluster.
+        Q_CLUSTER_NAME=f"pg-restart-{uuid.uuid4().hex[:8]}",
+        Q_WORKERS="2",
+    )
     dials, log = tmp_path / "dials", {"acked": [], "failures": Counter()}
     with gunicorn(env, tmp_path / "gunicorn.log") as url:
         worker = spawn(["-m", "tests.faults.campaign_worker", str(dials)], env, tmp_path / "w.log")
+        cluster = spawn(["-m", "tests.faults.qcluster_worker", str(dials)], env, tmp_path / "q.log")
         stream = threading.Thread(
             target=_stream,
             args=(url, account.webhook_token, account.webhook_secrets[0], call_ids, log),
@@ -153,8 +162,11 @@ def test_postgresql_restart_under_a_campaign_and_a_webhook_stream(tmp_path):
             stream.join(timeout=DEADLINE)
             assert not stream.is_alive(), f"events still failing: {log['failures']}"
             worker.wait(timeout=DEADLINE)
+            applied = WebhookEvent.objects.filter(account=account, state="applied")
+            _wait(lambda: applied.count() >= EVENTS, "the drainer to apply every event")
         finally:
             stop(worker)
+            stop(cluster)
     assert worker.returncode == 0, (tmp_path / "w.log").read_text()
     # The restart landed mid-stream and mid-campaign, and both carried on after it.
     assert any(t < restart_began for _, t in log["acked"])
