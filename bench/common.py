@@ -82,8 +82,13 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 4):
-    """Serve the project with gunicorn on 127.0.0.1 for the duration of the block."""
+def gunicorn(env: dict[str, str], *, workers: int | None = None, threads: int | None = None):
+    """Serve the project with gunicorn on 127.0.0.1 for the duration of the block.
+
+    BENCH_WORKERS / BENCH_THREADS override the shape (default 2 x 4) for both the
+    measured and the baseline runs."""
+    workers = workers or int(os.environ.get("BENCH_WORKERS", "2"))
+    threads = threads or int(os.environ.get("BENCH_THREADS", "4"))
     port = free_port()
     proc = subprocess.Popen(
         [

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -69,16 +69,22 @@ def inbox_receive(
     updates = [_without_nul(u) for u in updates]
     for update in updates:
         key = (update.dedupe_key or hashlib.sha256(body).hexdigest())[:200]
+        row = WebhookEvent(
+            account=account,
+            dedupe_key=key,
+            event_type=update.event_type[:64],
+            provider_call_id=update.provider_call_id[:100],
+            body=text,
+            update=update_to_json(update),
+        )
         try:
-            with transaction.atomic():
-                event = WebhookEvent.objects.create(
-                    account=account,
-                    dedupe_key=key,
-                    event_type=update.event_type[:64],
-                    provider_call_id=update.provider_call_id[:100],
-                    body=text,
-                    update=update_to_json(update),
-                )
+            if connection.in_atomic_block:
+                with transaction.atomic():  # a savepoint keeps the caller's transaction usable
+                    row.save(force_insert=True)
+            else:
+                # One INSERT is its own transaction in autocommit: no BEGIN/COMMIT round trips.
+                row.save(force_insert=True)
+            event = row
         except IntegrityError:
             duplicates += 1
             continue

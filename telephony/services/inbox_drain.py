@@ -3,8 +3,8 @@
 Why: applying one event in its request costs ~10 statements and two transactions; under a
 provider's burst that caps the web tier near 150 events/s on 2 cores. Stored events are
 applied here instead, a batch of up to `BATCH` per transaction: one query for the events,
-one for their calls, one UPDATE per changed call, one INSERT for the timeline, one UPDATE
-for the events' states.
+one for their calls, one pipelined UPDATE per set of changed fields, one INSERT for the
+timeline, one UPDATE for the events' states.
 
 Waking without a task per event: a web process enqueues `inbox_drain` at most once per
 `WAKE_INTERVAL`. An event whose wake was skipped is still seen, because (1) a drainer
@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from callcenter.leases import lease_acquire, lease_release, lease_renew
@@ -154,9 +154,12 @@ def _apply_batch(ids: list[int]) -> int:
         if merge.became_final:
             finished.append(call)
         applied.append(event.pk)
+    by_fields: dict[tuple[str, ...], list[Call]] = {}
     for call in calls.values():
         if changed.get(call.pk):
-            call.save(update_fields=sorted(changed[call.pk]))
+            by_fields.setdefault(tuple(sorted(changed[call.pk])), []).append(call)
+    for names, group in by_fields.items():
+        _update_calls(names, group)
     CallEvent.objects.bulk_create(timeline)
     for call in finished:
         call_on_finished(call)
@@ -166,6 +169,26 @@ def _apply_batch(ids: list[int]) -> int:
     )
     WebhookEvent.objects.filter(pk__in=unmatched).update(state=WebhookEvent.State.UNMATCHED)
     return len(applied)
+
+
+def _update_calls(names: tuple[str, ...], calls: list[Call]) -> None:
+    """`call.save(update_fields=names)` for many calls in one `executemany` (psycopg
+    pipelines it: one round trip). Row-by-row saves were two thirds of the drainer's time
+    and Django's `bulk_update` (CASE WHEN per row) cost more Python than it saved. No
+    model signal listens to Call saves."""
+    fields = [Call._meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(Call._meta.db_table)} SET "
+        + ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        + f" WHERE {qn(Call._meta.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(call, f.attname), connection) for f in fields] + [call.pk]
+        for call in calls
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _pending_ids(limit: int) -> list[int]:
