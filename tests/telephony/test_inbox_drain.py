@@ -212,3 +212,28 @@ def test_account_events_are_applied_in_a_batch(account):
     event = WebhookEvent.objects.get()
     assert event.state == "applied" and "added to DNC" in event.error
     assert DNCEntry.objects.filter(phone=contact.phone).exists()
+
+
+def test_a_killed_drainers_events_wait_for_its_lease_to_expire_then_apply(client, account):
+    """SIGKILL mid-batch: the batch's transaction never committed, so its events are still
+    pending; the dead holder's lease lapses and the next drain (a wake or the schedule)
+    applies them, each once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from callcenter.leases import Lease
+
+    calls = _calls(account, 3)
+    for call in calls:
+        assert (
+            _post(client, account, _event(call.provider_call_id, 0, "answered")).status_code == 200
+        )
+    Lease.objects.create(
+        name=DRAIN_LEASE, holder="dead", until=timezone.now() + timedelta(seconds=30)
+    )
+    assert inbox_drain(idle_seconds=0) == 0  # the holder may still be alive: left to it
+    Lease.objects.filter(name=DRAIN_LEASE).update(until=timezone.now() - timedelta(seconds=1))
+    assert inbox_drain(idle_seconds=0) == 3
+    assert inbox_drain(idle_seconds=0) == 0
+    assert CallEvent.objects.count() == 3
