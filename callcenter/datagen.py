@@ -125,7 +125,24 @@ def generate(
     progress(f"{agents} agents created")
     contact_ids = _contacts(contact_list, seed, contacts, rng, batch, progress)
     _calls(account, agent_rows, contact_ids, seed, calls, days, rng, batch, progress)
+    _analyze()
+    progress("planner statistics refreshed (ANALYZE)")
     return Generated(account, contact_list, agent_rows, contacts, calls)
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load, as an operator would.
+
+    Without it PostgreSQL plans from the empty tables it last saw and scans 200k calls
+    sequentially for "today's calls" (the wallboard took 90 ms instead of 32 ms right
+    after a load); autovacuum would fix it only minutes later. SQLite's planner uses
+    the same statistics (`sqlite_stat1`).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in (Call, Contact):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _agents(account: ProviderAccount, seed: int, count: int) -> list[Agent]:
