@@ -2,19 +2,17 @@
 provider's own hosts, never follow a redirect elsewhere, and never touch other schemes."""
 
 import json
-import time
 
 import pytest
-from django.urls import reverse
 
 from callcenter.errors import ServiceError
 from telephony.models import Call, Recording
 from telephony.providers.base import ProviderError
-from telephony.providers.sandbox import sign
 from telephony.services.recordings import recording_fetch
 from telephony.services.sync import sync_recordings
 from tests import factories
 from tests.security.conftest import make_call
+from tests.telephony.helpers import post_signed_webhook
 
 
 def _webhook(client, account, recording_url):
@@ -27,16 +25,7 @@ def _webhook(client, account, recording_url):
             "recording_url": recording_url,
         }
     ).encode()
-    ts = int(time.time())
-    return client.post(
-        reverse("webhook_inbox", args=[account.webhook_token]),
-        data=body,
-        content_type="application/json",
-        headers={
-            "X-Sandbox-Signature": sign(body, account.webhook_secrets[0], ts),
-            "X-Sandbox-Timestamp": str(ts),
-        },
-    )
+    return post_signed_webhook(client, account, body=body)
 
 
 @pytest.mark.parametrize(

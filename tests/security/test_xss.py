@@ -2,7 +2,6 @@
 can set are rendered escaped on every page that shows them."""
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,10 @@ from django.urls import reverse
 
 from campaigns.models import CampaignEntry
 from telephony.models import Callback, Disposition
-from telephony.providers.sandbox import sign
 from tests import factories
 from tests.campaigns.factories import make_campaign, make_list
 from tests.security.conftest import make_call
+from tests.telephony.helpers import post_signed_webhook
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(2)>'
@@ -55,16 +54,7 @@ def hostile(client, account, agent, supervisor):
             "summary": _x("summary"),
         }
     ).encode()
-    ts = int(time.time())
-    response = client.post(
-        reverse("webhook_inbox", args=[account.webhook_token]),
-        data=body,
-        content_type="application/json",
-        headers={
-            "X-Sandbox-Signature": sign(body, account.webhook_secrets[0], ts),
-            "X-Sandbox-Timestamp": str(ts),
-        },
-    )
+    response = post_signed_webhook(client, account, body=body)
     assert response.status_code == 200
     call.refresh_from_db()
     assert call.summary == _x("summary")  # stored as sent: escaping is the page's job

@@ -1,5 +1,27 @@
+import json
+import time
+
+from django.urls import reverse
+
 from telephony.models import SandboxEvent
 from telephony.sandbox_runtime import sandbox_deliver
+
+
+def post_signed_webhook(client, account, payload=None, *, body=None, secret=None, ts=None):  # noqa: ANN001, ANN201
+    """POST a sandbox-signed webhook for `account` (a dict `payload`, or raw `body` bytes)."""
+    from telephony.providers.sandbox import sign
+
+    body = body if body is not None else json.dumps(payload).encode()
+    ts = ts or int(time.time())
+    return client.post(
+        reverse("webhook_inbox", args=[account.webhook_token]),
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-Sandbox-Signature": sign(body, secret or account.webhook_secrets[0], ts),
+            "X-Sandbox-Timestamp": str(ts),
+        },
+    )
 
 
 def deliver_next_event() -> SandboxEvent | None:

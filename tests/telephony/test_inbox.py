@@ -8,18 +8,11 @@ from callcenter.models import AuditEntry
 from telephony.models import Call, CallEvent, WebhookEvent
 from telephony.providers.sandbox import sign
 from tests import factories
+from tests.telephony.helpers import post_signed_webhook
 
 
 def _post(client, account, payload, *, secret=None, ts=None, raw=None):
-    body = raw if raw is not None else json.dumps(payload).encode()
-    ts = ts or int(time.time())
-    secret = secret or account.webhook_secrets[0]
-    return client.post(
-        reverse("webhook_inbox", args=[account.webhook_token]),
-        data=body,
-        content_type="application/json",
-        headers={"X-Sandbox-Signature": sign(body, secret, ts), "X-Sandbox-Timestamp": str(ts)},
-    )
+    return post_signed_webhook(client, account, payload, body=raw, secret=secret, ts=ts)
 
 
 @pytest.fixture

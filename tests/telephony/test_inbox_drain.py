@@ -1,23 +1,20 @@
 """The queued inbox (`WEBHOOK_APPLY=queued`, the production default): the request stores
 and acknowledges, the drainer applies in batches with the same result as inline."""
 
-import json
 import random
-import time
 
 import pytest
-from django.urls import reverse
 from django_q.brokers import get_broker
 
 from callcenter.leases import lease_acquire
 from callcenter.models import AuditEntry
 from telephony.models import Call, CallEvent, WebhookEvent
-from telephony.providers.sandbox import sign
 from telephony.providers.types import CallStatus
 from telephony.services import inbox_drain as drain_module
 from telephony.services.inbox import inbox_match_unmatched
 from telephony.services.inbox_drain import DRAIN_LEASE, inbox_drain
 from tests import factories
+from tests.telephony.helpers import post_signed_webhook
 
 WORDS = ["ringing", "answered", "completed"]
 
@@ -29,17 +26,7 @@ def _queued(settings, monkeypatch):
 
 
 def _post(client, account, payload):
-    body = json.dumps(payload).encode()
-    ts = int(time.time())
-    return client.post(
-        reverse("webhook_inbox", args=[account.webhook_token]),
-        data=body,
-        content_type="application/json",
-        headers={
-            "X-Sandbox-Signature": sign(body, account.webhook_secrets[0], ts),
-            "X-Sandbox-Timestamp": str(ts),
-        },
-    )
+    return post_signed_webhook(client, account, payload)
 
 
 def _calls(account, n, prefix="q"):
