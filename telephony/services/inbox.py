@@ -84,11 +84,10 @@ def inbox_receive(
             else:
                 # One INSERT is its own transaction in autocommit: no BEGIN/COMMIT round trips.
                 row.save(force_insert=True)
-            event = row
         except IntegrityError:
             duplicates += 1
             continue
-        stored.append(event.pk)
+        stored.append(row.pk)
     if inline is None:
         inline = settings.WEBHOOK_APPLY == "inline"
     if inline:
@@ -101,8 +100,8 @@ def inbox_receive(
 
 # token -> (looked up at, account, provider). Looking the account up and building its
 # provider was a third of a webhook request's time. A save in this process clears it;
-# elsewhere it is at most ACCOUNT_CACHE_SECONDS stale, which is safe: secrets rotate with
-# an overlap (the old one stays valid), and events for a just-disabled account are still
+# elsewhere it is at most ACCOUNT_CACHE_SECONDS stale: a changed webhook secret is refused
+# (401) that long, which providers retry, and events for a just-disabled account are still
 # true events about our calls.
 ACCOUNT_CACHE_SECONDS = 5.0
 _accounts: dict[str, tuple[float, ProviderAccount, object]] = {}
