@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from callcenter.leases import lease_acquire, lease_release
@@ -53,24 +54,31 @@ def sandbox_deliver(event: SandboxEvent) -> bool:
     """Claim and deliver one event; False if another pump already delivered it."""
     from telephony.services.inbox import inbox_receive
 
-    claimed = SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
-        delivered_at=timezone.now()
-    )
-    if not claimed:
-        return False
     body = event.body.encode()
     ts = int(time.time())
     headers = {
         sandbox.SIGNATURE_HEADER: sandbox.sign(body, event.account.webhook_secrets[0], ts),
         sandbox.TIMESTAMP_HEADER: str(ts),
     }
-    try:
-        # Inline: the pump is already a worker task, and a journey should see no extra hop.
-        inbox_receive(token=event.account.webhook_token, body=body, headers=headers, inline=True)
-    except WebhookRejected as exc:
-        # The account was disabled or its secret changed mid-call: the event is dropped
-        # exactly as a real provider's delivery would be (inbox_receive counts it).
-        logger.info("sandbox event %s rejected by the inbox: %s", event.pk, exc.reason)
+    # Claim and ingest commit together: a database lost in between (a PostgreSQL restart)
+    # rolls the claim back and the next pass delivers the event again, as a provider
+    # redelivers a webhook that got no 2xx. Claimed apart, the event was lost and its call
+    # stayed live until a reconciler asked the provider, hours later for a campaign entry.
+    with transaction.atomic():
+        claimed = SandboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
+            delivered_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        try:
+            # Inline: the pump is already a worker task, and a journey should see no extra hop.
+            inbox_receive(
+                token=event.account.webhook_token, body=body, headers=headers, inline=True
+            )
+        except WebhookRejected as exc:
+            # The account was disabled or its secret changed mid-call: the event is dropped
+            # exactly as a real provider's delivery would be (inbox_receive counts it).
+            logger.info("sandbox event %s rejected by the inbox: %s", event.pk, exc.reason)
     return True
 
 
