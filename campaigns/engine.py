@@ -160,6 +160,7 @@ def _dispatch(campaign: Campaign, budget: Budget, now: datetime, result: TickRes
         if not batch:
             break
         checks = DialChecks(campaign, batch, now)
+        placed: list[int] = []
         for entry in batch:
             if min(free - dialed, budget.slots, budget.tokens) <= 0 or budget.blocked:
                 break
@@ -168,10 +169,11 @@ def _dispatch(campaign: Campaign, budget: Budget, now: datetime, result: TickRes
                 skipped += _skip(entry, verdict[1])
             elif verdict[0] == "defer":
                 deferred += _defer(entry, verdict[1])
-            elif _dial(campaign, entry, now, budget):
+            elif _dial(campaign, entry, now, budget, placed):
                 dialed += 1
                 budget.slots -= 1
                 budget.tokens -= 1
+        _extend_leases(placed, now)
     result.dialed += dialed
     result.skipped += skipped
     result.deferred += deferred
@@ -209,7 +211,11 @@ def _defer(entry: CampaignEntry, until: datetime) -> int:
 
 
 # -- placing one call --------------------------------------------------------------------------
-def _dial(campaign: Campaign, entry: CampaignEntry, now: datetime, budget: Budget) -> bool:
+def _dial(
+    campaign: Campaign, entry: CampaignEntry, now: datetime, budget: Budget, placed: list[int]
+) -> bool:
+    """Claim, record and place one call; True when an attempt was spent. The entry joins
+    `placed` when the provider took the call."""
     number = entry.attempts + 1
     lease = now + timedelta(seconds=settings.CAMPAIGN_DIAL_LEASE_SECONDS)
     with transaction.atomic():
@@ -237,10 +243,20 @@ def _dial(campaign: Campaign, entry: CampaignEntry, now: datetime, budget: Budge
     except ServiceError as exc:
         _refused(attempt, exc, budget, now)
         return True  # the attempt is spent either way; it counts against the limits
-    CampaignEntry.objects.filter(pk=entry.pk, state=DIALING, attempts=number).update(
-        leased_until=now + CALL_LEASE
-    )
+    placed.append(entry.pk)
     return True
+
+
+def _extend_leases(placed: list[int], now: datetime) -> None:
+    """Placed calls hold their entries for `CALL_LEASE`, one UPDATE for a round's calls
+    (one per call was a commit each). Should the worker die first, the short claim lease
+    expires into reconciliation, which finds the provider's call id and extends it the
+    same way: nothing is redialed. An entry claimed once per round cannot have moved to
+    another attempt meanwhile, so `state` alone guards the update."""
+    if placed:
+        CampaignEntry.objects.filter(pk__in=placed, state=DIALING).update(
+            leased_until=now + CALL_LEASE
+        )
 
 
 def _request(

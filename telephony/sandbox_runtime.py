@@ -1,9 +1,11 @@
 """Delivers the sandbox's simulated events through the inbox when they fall due.
 
-Placing a sandbox call stores its timeline as `SandboxEvent` rows and queues a pump. The
-pump delivers due events (each claimed by an atomic update, so two pumps never deliver
-one event twice), sleeps until the next is due, and exits when none are left. A lease
-keeps one pump running at a time; a schedule restarts it as a safety net.
+Placing a sandbox call stores its timeline as `SandboxEvent` rows and wakes the pump (a
+task at most every `WAKE_INTERVAL` per process, not one per call: `telephony.wakeups`).
+The pump delivers due events (each claimed by an atomic update, so two pumps never
+deliver one event twice), sleeps until the next is due, and exits once none has been left
+for `LINGER`. A lease keeps one pump running at a time; a schedule restarts it as a
+safety net.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.leases import lease_acquire, lease_release
+from callcenter.leases import lease_release
 from telephony.models import ProviderAccount, SandboxEvent
 from telephony.providers import sandbox
 from telephony.providers.base import SimulatedEvent, WebhookRejected
 from telephony.tasks import enqueue
+from telephony.wakeups import LINGER, Wake, lease_acquire_waiting
 
 PUMP_LEASE = "sandbox-pump"
+WAKE_INTERVAL = 0.25
+POLL_SECONDS = 0.05
 logger = logging.getLogger(__name__)
+
+_wake_pump = Wake("telephony.tasks.sandbox_pump", interval=WAKE_INTERVAL)
 
 
 def sandbox_schedule(
@@ -36,7 +43,7 @@ def sandbox_schedule(
         SandboxEvent(account=account, due_at=now + timedelta(seconds=e.after), body=e.body.decode())
         for e in events
     )
-    enqueue("telephony.tasks.sandbox_pump")
+    _wake_pump()
 
 
 def sandbox_deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -82,15 +89,23 @@ def sandbox_deliver(event: SandboxEvent) -> bool:
     return True
 
 
-def sandbox_pump(*, max_seconds: float = 60.0, sleep: Callable[[float], None] = time.sleep) -> int:
-    """Deliver events as they fall due for up to `max_seconds`. Returns events delivered."""
-    token = lease_acquire(PUMP_LEASE, seconds=max_seconds + 30)
+def sandbox_pump(
+    *,
+    max_seconds: float = 60.0,
+    idle_seconds: float = LINGER,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Deliver events as they fall due for up to `max_seconds`, leaving once nothing has
+    been left to deliver for `idle_seconds`. Returns events delivered."""
+    token = lease_acquire_waiting(
+        PUMP_LEASE, seconds=max_seconds + 30, wait=idle_seconds, sleep=sleep
+    )
     if token is None:
-        return 0  # another pump is running
+        return 0  # the running pump will see what we were woken for
     delivered = 0
-    deadline = time.monotonic() + max_seconds
+    started = idle_since = time.monotonic()
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() - started < max_seconds:
             delivered += sandbox_deliver_due()
             nxt = (
                 SandboxEvent.objects.filter(delivered_at__isnull=True)
@@ -99,9 +114,13 @@ def sandbox_pump(*, max_seconds: float = 60.0, sleep: Callable[[float], None] = 
                 .first()
             )
             if nxt is None:
-                break
+                if time.monotonic() - idle_since >= idle_seconds:
+                    break
+                sleep(POLL_SECONDS)
+                continue
+            idle_since = time.monotonic()
             wait = (nxt - timezone.now()).total_seconds()
-            sleep(min(max(wait, 0.05), 0.5))
+            sleep(min(max(wait, POLL_SECONDS), 0.5))
     finally:
         lease_release(PUMP_LEASE, token)
     # Events scheduled while we were finishing would otherwise wait for the safety net.

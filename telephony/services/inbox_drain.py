@@ -7,25 +7,22 @@ one for their calls, one pipelined UPDATE per set of changed fields, one INSERT 
 timeline, one UPDATE for the events' states.
 
 Waking without a task per event: a web process enqueues `inbox_drain` at most once per
-`WAKE_INTERVAL`. An event whose wake was skipped is still seen, because (1) a drainer
-leaves only after `IDLE_SECONDS` (> `WAKE_INTERVAL`) with nothing pending, and (2) a
-drain task that finds the lease taken waits up to `IDLE_SECONDS` for it rather than
-leaving at once, so either it drains itself or the holder's last look comes after the
-skipped event was stored. The one-minute `inbox-retry-pending` schedule drains whatever
-a killed worker left (its batch rolled back, its lease expiring).
+`WAKE_INTERVAL` (`telephony.wakeups`: the drainer lingers `IDLE_SECONDS` with nothing
+pending and waits that long for a held lease, so an event whose wake was skipped is still
+seen). The one-minute `inbox-retry-pending` schedule drains whatever a killed worker left
+(its batch rolled back, its lease expiring).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from callcenter.leases import lease_acquire, lease_release, lease_renew
+from callcenter.leases import lease_release, lease_renew
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.services.callstate import (
     call_on_finished,
@@ -33,6 +30,7 @@ from telephony.services.callstate import (
     timeline_event,
     update_from_json,
 )
+from telephony.wakeups import LINGER, Wake, lease_acquire_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -40,24 +38,11 @@ DRAIN_LEASE = "inbox-drain"
 LEASE_SECONDS = 30
 BATCH = 200
 WAKE_INTERVAL = 0.25
-IDLE_SECONDS = 1.0
+IDLE_SECONDS = LINGER
 POLL_SECONDS = 0.05
 
-_wake_guard = threading.Lock()  # gunicorn threads share the process's last wake
-_last_wake = 0.0
-
-
-def inbox_wake() -> None:
-    """Make sure a drainer will look soon (a task at most every `WAKE_INTERVAL`)."""
-    global _last_wake
-    now = time.monotonic()
-    with _wake_guard:
-        if now - _last_wake < WAKE_INTERVAL:
-            return
-        _last_wake = now
-    from telephony.tasks import enqueue
-
-    enqueue("telephony.tasks.inbox_drain")
+# Makes sure a drainer will look soon: a task at most every `WAKE_INTERVAL` per process.
+inbox_wake = Wake("telephony.tasks.inbox_drain", interval=WAKE_INTERVAL)
 
 
 def inbox_drain(
@@ -67,7 +52,9 @@ def inbox_drain(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Apply pending events until none came for `idle_seconds`. Returns events applied."""
-    token = _acquire(idle_seconds, sleep)
+    token = lease_acquire_waiting(
+        DRAIN_LEASE, seconds=LEASE_SECONDS, wait=idle_seconds, sleep=sleep
+    )
     if token is None:
         return 0  # the holder is draining and will see what we were woken for
     applied, started, idle_since, renewed = 0, time.monotonic(), time.monotonic(), 0.0
@@ -197,15 +184,6 @@ def _pending_ids(limit: int) -> list[int]:
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def _acquire(wait: float, sleep: Callable[[float], None]) -> str | None:
-    deadline = time.monotonic() + wait
-    while True:
-        token = lease_acquire(DRAIN_LEASE, seconds=LEASE_SECONDS)
-        if token is not None or time.monotonic() >= deadline:
-            return token
-        sleep(POLL_SECONDS * 2)
 
 
 def _release(token: str) -> None:

@@ -22,7 +22,7 @@ WORDS = ["ringing", "answered", "completed"]
 @pytest.fixture(autouse=True)
 def _queued(settings, monkeypatch):
     settings.WEBHOOK_APPLY = "queued"
-    monkeypatch.setattr(drain_module, "_last_wake", 0.0)
+    monkeypatch.setattr(drain_module.inbox_wake, "last", 0.0)
 
 
 def _post(client, account, payload):

@@ -1,8 +1,15 @@
-import pytest
-from django.db import OperationalError
+import json
+import time
 
+import pytest
+from django.db import OperationalError, transaction
+from django_q.brokers import get_broker
+
+from callcenter.leases import lease_acquire, lease_release
+from telephony import sandbox_runtime as runtime
 from telephony.models import Call, SandboxEvent, WebhookEvent
-from telephony.sandbox_runtime import sandbox_deliver
+from telephony.providers.types import SimulatedEvent
+from telephony.sandbox_runtime import PUMP_LEASE, sandbox_deliver, sandbox_pump, sandbox_schedule
 from telephony.services import call_click_to_call
 from telephony.services import inbox as inbox_module
 from tests.telephony.helpers import deliver_all_events
@@ -34,3 +41,63 @@ def test_an_event_whose_delivery_fails_midway_is_delivered_again(agent, contact,
     assert call.status == "completed"
     assert WebhookEvent.objects.filter(account=call.account, state="applied").count() == 3
     assert Call.objects.filter(pk=call.pk, ended_at__isnull=False).exists()
+
+
+def _event(call_id: str = "sbx-unknown") -> SimulatedEvent:
+    body = {"event_id": f"{call_id}:0", "call_id": call_id, "event": "ringing", "at": "now"}
+    return SimulatedEvent(after=0, body=json.dumps(body).encode())
+
+
+@pytest.fixture
+def _no_recent_wake(monkeypatch):
+    monkeypatch.setattr(runtime._wake_pump, "last", 0.0)
+
+
+@pytest.mark.usefixtures("_no_recent_wake")
+def test_calls_placed_together_wake_the_pump_once(account, django_capture_on_commit_callbacks):
+    broker = get_broker()
+    before = broker.queue_size()
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            sandbox_schedule(account=account, events=[_event(f"sbx-{i}")])
+    assert SandboxEvent.objects.count() == 5
+    assert broker.queue_size() == before + 1
+
+
+@pytest.mark.usefixtures("_no_recent_wake")
+def test_a_rolled_back_schedule_does_not_use_up_the_wake(
+    account, django_capture_on_commit_callbacks
+):
+    broker = get_broker()
+    before = broker.queue_size()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            sandbox_schedule(account=account, events=[_event("sbx-rolled-back")])
+            raise RuntimeError("the placing transaction failed")
+        sandbox_schedule(account=account, events=[_event("sbx-kept")])
+    assert broker.queue_size() == before + 1  # the committed one's wake was not skipped
+
+
+def test_the_pump_lingers_for_an_event_stored_just_after_it_found_none(account):
+    """A wake skipped by the throttle relies on this: the pump running at that moment
+    still looks after the skipped event was stored."""
+    slept = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:  # the pump has already found nothing to deliver twice
+            sandbox_schedule(account=account, events=[_event("sbx-late")])
+        time.sleep(seconds)
+
+    assert sandbox_pump(sleep=sleep) == 1
+    assert not SandboxEvent.objects.filter(delivered_at__isnull=True).exists()
+
+
+def test_a_pump_woken_while_another_runs_waits_for_its_lease(account):
+    holder = lease_acquire(PUMP_LEASE, seconds=60)
+    sandbox_schedule(account=account, events=[_event("sbx-waiting")])
+
+    def sleep(seconds: float) -> None:
+        lease_release(PUMP_LEASE, holder)  # the running pump leaves without this event
+
+    assert sandbox_pump(sleep=sleep, idle_seconds=0.2) == 1
