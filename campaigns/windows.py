@@ -7,8 +7,9 @@ window in the contact's zone or the campaign's, on the campaign's weekdays.
 
 Local time is not continuous: DST skips an hour (02:30 may not exist) and repeats one.
 `next_allowed` therefore only tries the instants where a window can open: each local
-start time (the first instant at or after it, across a gap) and each DST transition (a
-repeated hour can reopen a window that had closed).
+start time (the first instant at or after it, across a gap, and its second occurrence in
+a repeated hour) and each DST transition (a repeated hour can reopen a window that had
+closed).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ def _openings(now: datetime, windows: Sequence[Window], horizon_days: int) -> It
             day = today + timedelta(days=k)
             if window.weekdays is None or day.weekday() in window.weekdays:
                 yield first_instant_at(zone, day, window.start)
+                again = _repeat_of(zone, day, window.start)
+                if again is not None:
+                    yield again
             transition = _transition_on(zone, day)
             if transition is not None:
                 yield transition
@@ -103,6 +107,18 @@ def first_instant_at(zone: ZoneInfo, day: date, at: time) -> datetime:
         else:
             lo = mid
     return datetime.fromtimestamp(hi, UTC)
+
+
+def _repeat_of(zone: ZoneInfo, day: date, at: time) -> datetime | None:
+    """The second instant reading `at` on `day`, when DST repeats that hour. A window
+    starting inside the repeated hour closes when the clock goes back and opens again
+    there (a skipped time's fold=1 reading does not read back as `at`)."""
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if second != first and second.astimezone(zone).replace(tzinfo=None) == naive:
+        return second
+    return None
 
 
 def _transition_on(zone: ZoneInfo, day: date) -> datetime | None:

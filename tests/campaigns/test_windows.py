@@ -125,6 +125,16 @@ def test_first_instant_at_handles_skipped_and_repeated_hours(zone, day, wall, ex
     assert first_instant_at(ZoneInfo(zone), day, wall) == expected_utc
 
 
+def test_a_window_starting_in_a_repeated_hour_opens_again_after_the_clock_goes_back():
+    """Found by hypothesis: Sydney went from 03:00 AEDT back to 02:00 AEST at 16:00 UTC on
+    2021-04-03. A window from 02:01 closed then and opens again at 02:01 AEST, 16:01 UTC,
+    not the next afternoon."""
+    ws = [Window(time(0), None, "America/New_York"), Window(time(2, 1), None, "Australia/Sydney")]
+    at = datetime(2021, 4, 3, 16, 0, tzinfo=UTC)
+    assert not allowed(at, ws)
+    assert next_allowed(at, ws) == datetime(2021, 4, 3, 16, 1, tzinfo=UTC)
+
+
 # -- the engine's own decision, with a campaign and a contact ---------------------------------
 @pytest.mark.django_db
 @settings(
