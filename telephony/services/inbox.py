@@ -27,13 +27,20 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
+from telephony.models import Call, ProviderAccount, WebhookEvent
 from telephony.providers.base import WebhookRejected
 from telephony.services.accounts import provider_for
-from telephony.services.callstate import call_apply_update, update_from_json, update_to_json
-from telephony.services.inbox_drain import inbox_drain, inbox_wake
+from telephony.services.callstate import update_to_json
+from telephony.services.inbox_drain import apply_events, inbox_drain, inbox_wake
 
 logger = logging.getLogger(__name__)
+
+# Every state but `applied`: what applying a single event may (re)try.
+RETRYABLE = (
+    WebhookEvent.State.PENDING,
+    WebhookEvent.State.UNMATCHED,
+    WebhookEvent.State.FAILED,
+)
 
 
 @dataclass(frozen=True)
@@ -128,33 +135,11 @@ def _forget_accounts(**kwargs) -> None:  # noqa: ANN003 - signal arguments
 
 
 def event_apply(event_id: int) -> str:
-    """Apply one stored event; returns its resulting state. Safe to call repeatedly."""
+    """Apply one stored event (a batch of one); returns its resulting state. Safe to call
+    repeatedly: an applied event is left alone, an unmatched or failed one tried again."""
     try:
         with transaction.atomic():
-            event = WebhookEvent.objects.select_for_update().get(pk=event_id)
-            if event.state == WebhookEvent.State.APPLIED:
-                return event.state
-            update = update_from_json(event.update)
-            if not update.provider_call_id:
-                # Account-level events (opt-outs, credit alerts, campaign notices).
-                event.error = apply_account_event(event.account, update)[:300]
-                event.state = WebhookEvent.State.APPLIED
-                event.applied_at = timezone.now()
-                event.save(update_fields=["state", "applied_at", "error"])
-                return event.state
-            call = (
-                Call.objects.select_for_update()
-                .filter(account_id=event.account_id, provider_call_id=update.provider_call_id)
-                .first()
-            )
-            if call is None:
-                event.state = WebhookEvent.State.UNMATCHED
-            else:
-                call_apply_update(call, update, source=CallEvent.Source.WEBHOOK)
-                event.state = WebhookEvent.State.APPLIED
-                event.applied_at = timezone.now()
-            event.save(update_fields=["state", "applied_at"])
-            return event.state
+            applied, unmatched = apply_events([event_id], states=RETRYABLE)
     except Exception as exc:
         # Keep the event (it is the only copy) and let inbox_retry_pending try again.
         logger.exception("applying webhook event %s failed", event_id)
@@ -162,6 +147,13 @@ def event_apply(event_id: int) -> str:
             state=WebhookEvent.State.FAILED, error=str(exc)[:300]
         )
         return WebhookEvent.State.FAILED
+    if applied:
+        return WebhookEvent.State.APPLIED
+    if unmatched:
+        return WebhookEvent.State.UNMATCHED
+    # Applied before (a redelivered task) or gone (purged by retention).
+    state = WebhookEvent.objects.filter(pk=event_id).values_list("state", flat=True).first()
+    return state or WebhookEvent.State.FAILED
 
 
 def inbox_match_unmatched(call: Call) -> int:

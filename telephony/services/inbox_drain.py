@@ -92,7 +92,8 @@ def inbox_apply_batch(ids: list[int]) -> int:
     """Apply these events in one transaction; on any error, one by one. Returns applied."""
     try:
         with transaction.atomic():
-            return _apply_batch(ids)
+            applied, _ = apply_events(ids)
+            return len(applied)
     except Exception:
         # One bad event must not hold back the others: apply each alone, which marks the
         # culprit failed (kept, retried by the schedule) and applies the rest.
@@ -102,12 +103,17 @@ def inbox_apply_batch(ids: list[int]) -> int:
         return sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in ids)
 
 
-def _apply_batch(ids: list[int]) -> int:
+def apply_events(
+    ids: list[int], *, states: tuple[str, ...] = (WebhookEvent.State.PENDING,)
+) -> tuple[list[int], list[int]]:
+    """Apply those of these events that are in `states` (inside the caller's transaction):
+    the one apply path, for the drainer's batches and for single events alike. Returns
+    the ids applied and the ids still waiting for their call (`unmatched`)."""
     from telephony.services.inbox import apply_account_event
 
     events = list(
         WebhookEvent.objects.select_for_update()
-        .filter(pk__in=ids, state=WebhookEvent.State.PENDING)
+        .filter(pk__in=ids, state__in=states)
         .order_by("received_at", "id")
     )
     wanted = {(e.account_id, e.provider_call_id) for e in events if e.provider_call_id}
@@ -155,7 +161,7 @@ def _apply_batch(ids: list[int]) -> int:
         state=WebhookEvent.State.APPLIED, applied_at=now
     )
     WebhookEvent.objects.filter(pk__in=unmatched).update(state=WebhookEvent.State.UNMATCHED)
-    return len(applied)
+    return applied, unmatched
 
 
 def _update_calls(names: tuple[str, ...], calls: list[Call]) -> None:

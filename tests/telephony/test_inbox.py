@@ -126,12 +126,12 @@ def test_disabled_account_is_treated_as_unknown(client, account, call):
 
 
 def test_failed_apply_keeps_the_event_for_retry(client, account, call, monkeypatch):
-    from telephony.services import inbox
+    from telephony.services import inbox, inbox_drain
 
     def boom(*args, **kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(inbox, "call_apply_update", boom)
+    monkeypatch.setattr(inbox_drain, "merge_update", boom)  # the one apply path
     assert _post(client, account, _event(0, "ringing")).status_code == 200
     event = WebhookEvent.objects.get()
     assert event.state == WebhookEvent.State.FAILED and "hiccup" in event.error
