@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.leases import lease_release
+from callcenter.leases import lease_acquire, lease_release
 from telephony.models import ProviderAccount, SandboxEvent
 from telephony.providers import sandbox
 from telephony.providers.base import SimulatedEvent, WebhookRejected
 from telephony.tasks import enqueue
-from telephony.wakeups import LINGER, Wake, lease_acquire_waiting
+from telephony.wakeups import LINGER, Wake
 
 PUMP_LEASE = "sandbox-pump"
 WAKE_INTERVAL = 0.25
@@ -97,11 +97,9 @@ def sandbox_pump(
 ) -> int:
     """Deliver events as they fall due for up to `max_seconds`, leaving once nothing has
     been left to deliver for `idle_seconds`. Returns events delivered."""
-    token = lease_acquire_waiting(
-        PUMP_LEASE, seconds=max_seconds + 30, wait=idle_seconds, sleep=sleep
-    )
+    token = lease_acquire(PUMP_LEASE, seconds=max_seconds + 30)
     if token is None:
-        return 0  # the running pump will see what we were woken for
+        return 0  # the running pump will see what we were woken for (telephony.wakeups)
     delivered = 0
     started = idle_since = time.monotonic()
     try:

@@ -2,28 +2,32 @@
 
 Where every write would otherwise queue a task for a worker that is already running (a
 webhook burst waking the drainer, each dialed call waking the sandbox pump), one task per
-interval is enough, provided the woken worker (1) leaves only after `LINGER` (longer than
-any interval) with nothing left to do, and (2) when it finds another holding its lease,
-waits up to `LINGER` for it rather than leaving at once. A wake skipped because one was
-sent less than `interval` earlier is then always covered: the sent task, or the lease
-holder it waited on, takes its last look after the skipped write had committed.
+interval is enough, provided the woken worker holds a lease, leaves only after `LINGER`
+(longer than any interval) without finding work, and after releasing its lease looks once
+more and queues a successor if work is left. A write whose wake was skipped then is
+always seen, because it came less than `interval` after a write X whose wake was sent:
+
+- the task woken for X takes the lease: it looks for at least `LINGER` from its start,
+  which is after X, so past the skipped write;
+- or it finds the lease held and leaves at once (it must not hold a worker waiting):
+  the holder either looks again after X committed, finds work and so lingers past the
+  skipped write, or was already leaving, and then its look after releasing finds X
+  still there and queues a successor, which starts after X and lingers past the skip.
 
 The decision is taken after commit, so a transaction that rolls back never uses up the
-wake that a committed one needed.
+wake that a committed one needed. A task lost with its broker is made up for by the
+one-minute schedules.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 from django.db import transaction
 from django_q.tasks import async_task
 
-from callcenter.leases import lease_acquire
-
-LINGER = 1.0  # seconds a woken worker stays with nothing to do, and waits for a lease
+LINGER = 1.0  # seconds a woken worker stays with nothing to do before it leaves
 
 
 class Wake:
@@ -44,15 +48,3 @@ class Wake:
                 return
             self.last = now
         async_task(self.task, group=self.task.rsplit(".", 1)[-1])
-
-
-def lease_acquire_waiting(
-    name: str, *, seconds: float, wait: float = LINGER, sleep: Callable[[float], None] = time.sleep
-) -> str | None:
-    """`lease_acquire`, retried for up to `wait` seconds while another holds the lease."""
-    deadline = time.monotonic() + wait
-    while True:
-        token = lease_acquire(name, seconds=seconds)
-        if token is not None or time.monotonic() >= deadline:
-            return token
-        sleep(0.1)

@@ -8,8 +8,8 @@ timeline, one UPDATE for the events' states.
 
 Waking without a task per event: a web process enqueues `inbox_drain` at most once per
 `WAKE_INTERVAL` (`telephony.wakeups`: the drainer lingers `IDLE_SECONDS` with nothing
-pending and waits that long for a held lease, so an event whose wake was skipped is still
-seen). The one-minute `inbox-retry-pending` schedule drains whatever a killed worker left
+pending and looks again after releasing its lease, so an event whose wake was skipped is
+still seen). The one-minute `inbox-retry-pending` schedule drains whatever a killed worker left
 (its batch rolled back, its lease expiring).
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from callcenter.leases import lease_release, lease_renew
+from callcenter.leases import lease_acquire, lease_release, lease_renew
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.services.callstate import (
     call_on_finished,
@@ -30,7 +30,7 @@ from telephony.services.callstate import (
     timeline_event,
     update_from_json,
 )
-from telephony.wakeups import LINGER, Wake, lease_acquire_waiting
+from telephony.wakeups import LINGER, Wake
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,9 @@ def inbox_drain(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Apply pending events until none came for `idle_seconds`. Returns events applied."""
-    token = lease_acquire_waiting(
-        DRAIN_LEASE, seconds=LEASE_SECONDS, wait=idle_seconds, sleep=sleep
-    )
+    token = lease_acquire(DRAIN_LEASE, seconds=LEASE_SECONDS)
     if token is None:
-        return 0  # the holder is draining and will see what we were woken for
+        return 0  # the holder will see what we were woken for (telephony.wakeups)
     applied, started, idle_since, renewed = 0, time.monotonic(), time.monotonic(), 0.0
     try:
         while time.monotonic() - started < max_seconds:

@@ -2,6 +2,7 @@
 and acknowledges, the drainer applies in batches with the same result as inline."""
 
 import random
+import time
 
 import pytest
 from django_q.brokers import get_broker
@@ -150,14 +151,30 @@ def test_unmatched_event_waits_for_its_call(client, account):
     assert call.status == CallStatus.RINGING
 
 
-def test_a_held_lease_is_waited_for_then_left_to_its_holder(client, account):
+def test_a_drain_task_finding_the_lease_held_leaves_it_to_the_holder_at_once(client, account):
+    """Waiting for the holder would keep a worker busy for every wake during a burst."""
     (call,) = _calls(account, 1)
     assert _post(client, account, _event(call.provider_call_id, 0, "ringing")).status_code == 200
     assert lease_acquire(DRAIN_LEASE, seconds=30)
     slept = []
     assert inbox_drain(idle_seconds=1.0, sleep=slept.append) == 0
-    assert sum(slept) > 0  # it waited for the holder before leaving
+    assert slept == []
     assert WebhookEvent.objects.get().state == "pending"
+
+
+def test_the_drainer_lingers_for_an_event_stored_just_after_it_found_none(client, account):
+    """A wake skipped by the throttle relies on this (telephony.wakeups)."""
+    (call,) = _calls(account, 1)
+    slept = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:  # the drainer has already found nothing pending three times
+            _post(client, account, _event(call.provider_call_id, 0, "ringing"))
+        time.sleep(seconds)
+
+    assert inbox_drain(sleep=sleep) == 1
+    assert WebhookEvent.objects.get().state == "applied"
 
 
 def test_drainer_out_of_time_queues_its_successor(client, account):

@@ -5,7 +5,7 @@ import pytest
 from django.db import OperationalError, transaction
 from django_q.brokers import get_broker
 
-from callcenter.leases import lease_acquire, lease_release
+from callcenter.leases import lease_acquire
 from telephony import sandbox_runtime as runtime
 from telephony.models import Call, SandboxEvent, WebhookEvent
 from telephony.providers.types import SimulatedEvent
@@ -93,11 +93,29 @@ def test_the_pump_lingers_for_an_event_stored_just_after_it_found_none(account):
     assert not SandboxEvent.objects.filter(delivered_at__isnull=True).exists()
 
 
-def test_a_pump_woken_while_another_runs_waits_for_its_lease(account):
-    holder = lease_acquire(PUMP_LEASE, seconds=60)
+def test_a_pump_woken_while_another_runs_leaves_it_to_the_running_one(account):
+    lease_acquire(PUMP_LEASE, seconds=60)
     sandbox_schedule(account=account, events=[_event("sbx-waiting")])
+    slept = []
+    assert sandbox_pump(sleep=slept.append) == 0
+    assert slept == []  # no worker held waiting
+    assert SandboxEvent.objects.filter(delivered_at__isnull=True).count() == 1
 
-    def sleep(seconds: float) -> None:
-        lease_release(PUMP_LEASE, holder)  # the running pump leaves without this event
 
-    assert sandbox_pump(sleep=sleep, idle_seconds=0.2) == 1
+def test_a_pump_leaving_as_an_event_is_stored_queues_its_successor(
+    account, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The other half of a skipped wake's cover: the look after releasing the lease."""
+    real_release = runtime.lease_release
+
+    def release_as_a_call_is_placed(name: str, token: str) -> None:
+        sandbox_schedule(account=account, events=[_event("sbx-just-in-time")])
+        real_release(name, token)
+
+    monkeypatch.setattr(runtime, "lease_release", release_as_a_call_is_placed)
+    monkeypatch.setattr(runtime._wake_pump, "last", time.monotonic())  # this wake is skipped
+    broker = get_broker()
+    before = broker.queue_size()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sandbox_pump(idle_seconds=0) == 0
+    assert broker.queue_size() == before + 1
