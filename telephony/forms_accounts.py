@@ -24,6 +24,8 @@ class AccountForm(forms.ModelForm):
             "requests_per_minute",
             "concurrency_limit",
             "low_credit_threshold",
+            "webhook_signature_header",
+            "webhook_signature_required",
             "enabled",
         ]
 
@@ -38,6 +40,21 @@ class AccountForm(forms.ModelForm):
                 widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
                 help_text="Leave blank to keep the stored value." if self.instance.pk else "",
             )
+
+    webhook_secret = forms.CharField(
+        label="Webhook signing secret",
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Only where the provider shows you its own secret (e.g. OutboundCalls.ai "
+        "Settings > Webhooks). Leave blank to keep the current one.",
+    )
+
+    def clean_webhook_signature_header(self) -> str:
+        value = self.cleaned_data["webhook_signature_header"].strip().lower()
+        if value and not all(c.isalnum() or c == "-" for c in value):
+            raise forms.ValidationError("A header name has only letters, digits and dashes.")
+        return value
 
     def clean(self):
         data = super().clean()

@@ -36,6 +36,19 @@ class ProviderAccount(models.Model):
     breaker_opened_at = models.DateTimeField(null=True, blank=True)
     webhooks_rejected = models.PositiveIntegerField(default=0)
     last_webhook_rejection = models.CharField(max_length=200, blank=True)
+    # The headers of the last rejected event (secrets masked), so an admin can read off
+    # the scheme a provider really uses where its doc names none.
+    last_rejected_headers = models.JSONField(default=dict, blank=True)
+    webhook_signature_header = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Header the provider signs events in (blank: the provider's usual names, "
+        "then common ones such as X-Signature).",
+    )
+    webhook_signature_required = models.BooleanField(
+        default=False,
+        help_text="Refuse events without a valid signature, even with the right URL token.",
+    )
     errors_count = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)

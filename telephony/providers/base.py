@@ -24,6 +24,7 @@ from telephony.providers.errors import (  # noqa: F401 - re-exported: the contra
     RateLimited,
     WebhookRejected,
 )
+from telephony.providers.signatures import verify_signature
 from telephony.providers.types import *  # noqa: F403 - re-exported: the contract's one import
 from telephony.providers.types import (
     AccountConfig,
@@ -65,6 +66,10 @@ class Provider:
     optional_credential_fields: ClassVar[tuple[str, ...]] = ()
     #: hosts recordings may be fetched from (SSRF guard); empty = the API host only
     recording_hosts: ClassVar[tuple[str, ...]] = ()
+    #: header names this provider may sign webhooks under (our guesses where the doc names
+    #: none); the account's own setting is tried first, common names last
+    signature_headers: ClassVar[tuple[str, ...]] = ()
+    timestamp_headers: ClassVar[tuple[str, ...]] = ()
     #: True when the provider's API creates a campaign only together with its list, so
     #: `campaign_create` needs `spec.numbers` (Robotalker, OutboundCalls.ai)
     campaign_numbers_at_create: ClassVar[bool] = False
@@ -228,9 +233,20 @@ class Provider:
     def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
         """Raise `WebhookRejected` unless the body is genuinely from the provider.
 
-        The URL token has already been checked by the inbox; providers that sign their
-        payloads check the signature here.
+        The URL token has already been checked by the inbox. No provider doc we integrate
+        names its signature scheme, so a signature is checked when present, in the common
+        forms, and required when the account says so (`signatures.verify_signature`).
         """
+        verify_signature(
+            body=body,
+            headers=headers,
+            secrets=self.config.webhook_secrets,
+            header_names=(self.config.webhook_signature_header, *self.signature_headers),
+            timestamp_names=self.timestamp_headers,
+            required=self.config.webhook_signature_required,
+            now=now,
+            tolerance=self.config.webhook_tolerance,
+        )
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         raise self._missing(Capability.WEBHOOKS)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
@@ -246,11 +246,6 @@ class CallKaroProvider(Provider):
             "CallKaro's API cannot register a webhook: paste this account's webhook URL into "
             "the CallKaro dashboard."
         )
-
-    def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
-        # CallKaro documents no signature. The inbox has already matched the secret token
-        # in the URL, which is the only proof of origin this provider allows.
-        return None
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         payload = parsing.webhook_object(body)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -277,11 +276,6 @@ class CallmaticProvider(Provider):
             "Callmatic's API cannot register a webhook: paste this account's webhook URL "
             "into the Callmatic portal."
         )
-
-    def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
-        # Callmatic documents no signature. The inbox has already matched the secret token
-        # in the URL, which is the only proof of origin this provider allows.
-        return None
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         payload = parsing.webhook_object(body)

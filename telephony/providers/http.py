@@ -3,9 +3,12 @@
 - Every request has a connect and a read timeout.
 - Reads are retried on connection errors, 429 and 5xx with jittered exponential backoff,
   honouring `Retry-After`, bounded in attempts and in total time.
-- A request that places a call is never retried: if it may have reached the provider
-  (read timeout, dropped connection, 5xx) it raises `AmbiguousOutcome` and the reconciler
-  decides later. A connect failure is safe to report as a plain error: nothing was sent.
+- A request with a side effect (places a call, pushes numbers, buys a DID, creates a
+  campaign) goes through `once`: never retried. If it may have reached the provider (read
+  timeout, dropped connection, 5xx), or its 2xx answer is unreadable or lacks the id we
+  need (`once_json`, `confirmed_id`), it raises `AmbiguousOutcome`: the row is `unknown`
+  and the reconciler (or an admin) settles it. A connect failure is a plain error: nothing
+  was sent.
 - Before each request the account's guard (rate limiter, concurrency cap, circuit
   breaker, shared across processes) is asked for a slot; results are reported back to it.
 """
@@ -122,31 +125,72 @@ class HttpClient:
 
     def place(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A request that places a call: sent once, never retried."""
+        return self.once(method, path, what="placing the call", **kwargs)
+
+    def once(self, method: str, path: str, *, what: str, **kwargs: Any) -> requests.Response:
+        """A request with a side effect (places a call, pushes numbers, buys a DID, creates
+        a campaign): sent once, never retried. `what` names it in messages ("buying the
+        DID"). Where it may have reached the provider (read timeout, dropped connection,
+        5xx) it raises `AmbiguousOutcome`; a connect failure is a plain error (nothing was
+        sent). Read its answer with `once_json` and `confirmed_id`, which turn an
+        unreadable 2xx into `AmbiguousOutcome` too.
+        """
+        not_sent = f"{self.label} could not be reached; nothing was sent ({what})."
+        checked = "it will be checked against the provider before anything is sent again."
         try:
             response = self._send(method, path, places_call=True, **kwargs)
         except requests.ConnectTimeout as exc:
-            raise ProviderError(f"{self.label} could not be reached; no call was placed.") from exc
+            raise ProviderError(not_sent) from exc
         except requests.ConnectionError as exc:
             if _never_sent(exc):
-                raise ProviderError(
-                    f"{self.label} could not be reached; no call was placed."
-                ) from exc
+                raise ProviderError(not_sent) from exc
             raise AmbiguousOutcome(
-                f"{self.label} dropped the connection while placing the call; "
-                "it will be checked against the provider's logs before any redial."
+                f"{self.label} dropped the connection while {what}; {checked}"
             ) from exc
         except requests.Timeout as exc:
             raise AmbiguousOutcome(
                 f"{self.label} did not answer within {self.config.read_timeout:g} s while "
-                "placing the call; it will be checked against the provider's logs."
+                f"{what}; {checked}"
             ) from exc
         if response.status_code >= 500:
             raise AmbiguousOutcome(
-                f"{self.label} answered {response.status_code} while placing the call; "
-                "it will be checked against the provider's logs before any redial."
+                f"{self.label} answered HTTP {response.status_code} while {what}; {checked}"
             )
         self._raise_for(response)
         return response
+
+    def once_json(self, response: requests.Response, *, what: str) -> Any:
+        """The JSON answer to a side-effect request; unreadable = `AmbiguousOutcome`.
+
+        A 2xx we cannot read may still mean the provider acted (the call rings, the DID is
+        bought), so it is never reported as a refusal that invites a second attempt.
+        """
+        try:
+            return response.json()
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise self.ambiguous(
+                f"answered {what} with HTTP {response.status_code} but a body that is not "
+                f"JSON ({len(response.content)} bytes)"
+            ) from exc
+
+    def confirmed_id(self, body: Any, keys: tuple[str, ...], *, what: str) -> str:
+        """The id a side-effect answer must carry (first of `keys`, also under `data`), as
+        text whether the provider sends a number or a string; none = `AmbiguousOutcome`."""
+        found = first_id(body, *keys)
+        if found is None:
+            raise self.ambiguous(f"answered {what} without {' or '.join(f'`{k}`' for k in keys)}")
+        return found
+
+    def ambiguous(self, problem: str) -> AmbiguousOutcome:
+        """Count and log a side-effect answer we cannot read; returns the error to raise."""
+        message = (
+            f"{self.label} {problem}. It may have acted on the request: it is marked "
+            "unknown and checked against the provider before anything is sent again."
+        )
+        logger.warning("account %s: %s", self.config.account_id, message)
+        if self.config.guard:
+            self.config.guard.record_error(message)
+        return AmbiguousOutcome(message)
 
     def json(self, response: requests.Response) -> Any:
         """The body as JSON, or a counted ProviderError a person can act on."""
@@ -233,6 +277,24 @@ class HttpClient:
             f"{self.label} failed with HTTP {status}{': ' + detail if detail else ''}.",
             status=status,
         )
+
+
+def first_id(body: Any, *keys: str) -> str | None:
+    """The first present id among `keys`, at the top of an object or under its `data`
+    object, as text: providers send ids as numbers or strings, and the doc rarely says
+    which. A bool, an empty string or a nested object is no id."""
+    for scope in (body, body.get("data") if isinstance(body, dict) else None):
+        if not isinstance(scope, dict):
+            continue
+        for key in keys:
+            value = scope.get(key)
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, int | float | str) and str(value).strip():
+                return str(value).strip()
+    return None
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -18,7 +18,6 @@ import hmac
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 
 from telephony.providers.base import (
     AccountConfig,
@@ -146,6 +145,10 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
     # credentials too, read when present.
     credential_fields = ("api_token",)
     optional_credential_fields = BOT_SETTINGS
+    # The doc says events are "signed with your key" and names no header: these are our
+    # guesses, tried before the account's setting and the common names (signatures.py).
+    signature_headers = (SIGNATURE_HEADER,)
+    timestamp_headers = (TIMESTAMP_HEADER,)
 
     def __init__(self, config: AccountConfig):
         super().__init__(config)
@@ -298,27 +301,6 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
     def webhook_register(self, *, url: str, secret: str) -> None:
         data = {"webhookurl": url, "secret_key": secret}
         self.api.read("register_webhook", "the webhook URL", data)
-
-    def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
-        lower = {k.lower(): v for k, v in headers.items()}
-        secrets = [s for s in self.config.webhook_secrets if s]
-        if not secrets:
-            raise WebhookRejected("no webhook secret is configured for this account", status=401)
-        try:
-            stamp = int(lower.get(TIMESTAMP_HEADER, ""))
-        except ValueError as exc:
-            raise WebhookRejected("missing or malformed X-IVR-Timestamp", status=401) from exc
-        signature = lower.get(SIGNATURE_HEADER, "")
-        offered = signature.encode()
-        if not any(hmac.compare_digest(offered, sign(body, s).encode()) for s in secrets):
-            raise WebhookRejected("bad signature", status=401)
-        if abs(now.timestamp() - stamp) > self.config.webhook_tolerance:
-            raise WebhookRejected("stale timestamp (possible replay)", status=401)
-        # Only the body is signed: its own `timestamp` ties the (unsigned) header to it, so
-        # an old body cannot be replayed under a fresh header.
-        signed_stamp = _body_timestamp(body)
-        if signed_stamp is not None and signed_stamp != stamp:
-            raise WebhookRejected("timestamp header does not match the signed body", status=401)
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -291,11 +290,6 @@ class RobotalkerProvider(Provider):
     # -- webhooks ----------------------------------------------------------------------------
     def webhook_register(self, *, url: str, secret: str) -> None:
         # Nothing to register: every call and campaign we create carries our webhook URL.
-        return None
-
-    def verify_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> None:
-        # Robotalker documents no signature. The inbox has already matched the secret token
-        # in the URL, which is the only proof of origin this provider allows.
         return None
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:

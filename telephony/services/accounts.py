@@ -27,6 +27,8 @@ def account_config(account: ProviderAccount) -> AccountConfig:
         seed=settings.SANDBOX_SEED,
         speed=settings.SANDBOX_SPEED,
         webhook_tolerance=settings.WEBHOOK_TIMESTAMP_TOLERANCE,
+        webhook_signature_header=account.webhook_signature_header,
+        webhook_signature_required=account.webhook_signature_required,
         guard=guard,
     )
 
@@ -104,6 +106,11 @@ def account_update(
     from callcenter.audit import audit_log
 
     credentials = changes.pop("credentials", None)
+    # A secret the provider gave us (OutboundCalls.ai shows its signing secret in its own
+    # dashboard): it goes first, the previous one stays valid, as after a rotation.
+    webhook_secret = changes.pop("webhook_secret", "")
+    if webhook_secret:
+        account.webhook_secrets = [webhook_secret, *account.webhook_secrets[:1]]
     for field, value in changes.items():
         setattr(account, field, value)
     if credentials:
@@ -116,7 +123,8 @@ def account_update(
         obj=account,
         ip=ip,
         summary=f"Updated {account.name}: {', '.join(sorted(changes)) or 'no settings'}"
-        + (" and credentials" if credentials and any(credentials.values()) else ""),
+        + (" and credentials" if credentials and any(credentials.values()) else "")
+        + (" and the webhook signing secret" if webhook_secret else ""),
     )
     return account
 

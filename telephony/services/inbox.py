@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from telephony.models import Call, ProviderAccount, WebhookEvent
 from telephony.providers.base import WebhookRejected
+from telephony.providers.signatures import masked_headers
 from telephony.services.accounts import provider_for
 from telephony.services.callstate import update_to_json
 from telephony.services.inbox_drain import apply_events, inbox_drain, inbox_wake
@@ -67,6 +68,7 @@ def inbox_receive(
         ProviderAccount.objects.filter(pk=account.pk).update(
             webhooks_rejected=F("webhooks_rejected") + 1,
             last_webhook_rejection=f"{timezone.now():%Y-%m-%d %H:%M:%S} UTC: {exc.reason}"[:200],
+            last_rejected_headers=masked_headers(headers),
         )
         logger.warning("webhook rejected for account %s: %s", account.pk, exc.reason)
         raise

@@ -194,6 +194,6 @@ def test_connection_refused_on_placing_is_a_plain_error_not_ambiguous(db):
         read_timeout=1,
     )
     client = HttpClient(config, label="Echo", base_url="http://127.0.0.1:9")
-    with pytest.raises(ProviderError, match="no call was placed") as info:
+    with pytest.raises(ProviderError, match="nothing was sent") as info:
         client.place("POST", "/call")
     assert not isinstance(info.value, AmbiguousOutcome)
