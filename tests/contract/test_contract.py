@@ -18,6 +18,7 @@ from telephony.providers.base import (
     CapabilityMissing,
     ClickToCallRequest,
     HostedCampaignSpec,
+    MaskedCallRequest,
     OutboundCallRequest,
     WebhookRejected,
 )
@@ -36,21 +37,69 @@ def _updates_for(harness, call_id: str) -> list[CallUpdate]:
     return out
 
 
-def test_declared_capabilities_are_known_and_missing_ones_explained(harness):
+# One representative call per capability: what a service would call first.
+_NUMBER = "+14155550123"
+CALL_FOR: dict[Capability, object] = {
+    Capability.CLICK_TO_CALL: lambda p: p.click_to_call(
+        ClickToCallRequest("2101", "", _NUMBER, _NUMBER, "1")
+    ),
+    Capability.MASKED_CALL: lambda p: p.masked_call(
+        MaskedCallRequest(_NUMBER, _NUMBER, _NUMBER, "1")
+    ),
+    Capability.TTS_CALL: lambda p: p.tts_call(
+        OutboundCallRequest(to_number=_NUMBER, did_number=_NUMBER, reference="1", text="Hi")
+    ),
+    Capability.FLOW_CALL: lambda p: p.list_flows(),
+    Capability.VOICEBOT_CALL: lambda p: p.list_voicebots(),
+    Capability.HOSTED_CAMPAIGN: lambda p: p.campaign_status("1"),
+    Capability.CALL_DETAILS: lambda p: p.call_details("1"),
+    Capability.CALL_LOGS: lambda p: p.call_logs(
+        since=datetime.now(UTC) - timedelta(hours=1), until=datetime.now(UTC)
+    ),
+    Capability.RECORDINGS: lambda p: p.fetch_recording("https://example.invalid/r.mp3"),
+    Capability.DISPOSITION_PUSH: lambda p: p.push_disposition(
+        provider_call_id="1", disposition="interested", note=""
+    ),
+    Capability.DIDS: lambda p: p.dids_owned(),
+    Capability.AGENTS: lambda p: p.agents_list(),
+    Capability.EXTENSIONS: lambda p: p.extension_set_enabled(extension="2101", enabled=False),
+    Capability.TTS_TEMPLATES: lambda p: p.tts_templates_list(),
+    Capability.SMS: lambda p: p.sms_send(to_number=_NUMBER, text="Hi"),
+    Capability.CONTACTS_OPTOUT: lambda p: p.contact_optout_status(_NUMBER),
+    Capability.CREDITS: lambda p: p.credits(),
+    Capability.WEBHOOKS: lambda p: p.parse_webhook(b"{}", {}),
+}
+
+
+def test_every_capability_has_a_representative_call():
+    assert set(CALL_FOR) == set(Capability)
+
+
+def test_every_missing_capability_is_explained_in_the_providers_own_words(harness):
+    """The UI shows `missing_reason` as-is: it must be this provider's sentence, written
+    for it, not the base class's generic fallback."""
+    cls = type(harness.provider)
     for capability in Capability:
-        if not harness.provider.supports(capability):
-            assert harness.provider.missing_reason(capability)
+        if not cls.supports(capability):
+            assert capability in cls.missing, f"{cls.kind}: no reason for missing {capability}"
+            reason = cls.missing[capability]
+            # Names the provider (the UI shows it beside other providers' reasons) and
+            # says more than the fallback "X does not offer Y."
+            assert cls.label.split()[0].split(".")[0].lower() in reason.lower(), reason
+            assert not reason.endswith(f"does not offer {capability.value.replace('_', ' ')}.")
 
 
 def test_a_missing_capability_refuses_with_its_reason(harness):
-    missing = [c for c in Capability if not harness.provider.supports(c)]
+    """Calling any method of a capability the provider does not declare raises
+    CapabilityMissing carrying exactly the provider's reason, and sends nothing."""
+    cls = type(harness.provider)
+    missing = [c for c in Capability if not cls.supports(c)]
     if not missing:
         pytest.skip("declares every capability")
-    if Capability.CLICK_TO_CALL in missing:
-        with pytest.raises(CapabilityMissing):
-            harness.provider.click_to_call(
-                ClickToCallRequest("2101", "", harness.customer_number, harness.did_number, "1")
-            )
+    for capability in missing:
+        with pytest.raises(CapabilityMissing) as caught:
+            CALL_FOR[capability](harness.provider)
+        assert caught.value.message == cls.missing[capability], capability
 
 
 def test_click_to_call_lives_to_a_final_status(harness):

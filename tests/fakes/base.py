@@ -73,10 +73,17 @@ class BadRequest(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "timeout" | "429" | "500" | "garbage" | "truncated" | "503"
+    # "timeout" | "429" | "500" | "503" | "garbage" | "truncated": the request is not
+    # carried out. "acted_garbage" | "acted_body": it IS carried out (the call rings, the
+    # DID is bought), then the answer is an HTML page, or `body` (e.g. a success without
+    # the id): the shapes that make a side-effect request's outcome unknown.
+    # "canned": `body` is answered instead of running the route (a doc example verbatim).
+    kind: str
     remaining: int = 1
     path_contains: str | None = None
     retry_after: int | None = None
+    body: Any = None
+    status: int = 200
 
 
 Handler = Callable[[FakeRequest], FakeResponse | dict | list]
@@ -173,10 +180,22 @@ class FakeProviderServer:
         count: int = 1,
         path_contains: str | None = None,
         retry_after: int | None = None,
+        body: Any = None,
+        status: int = 200,
     ) -> None:
-        """Make the next `count` matching requests fail with `kind`."""
+        """Make the next `count` matching requests fail with `kind` (see `Fault`)."""
         with self._lock:
-            self._faults.append(Fault(kind, count, path_contains, retry_after))
+            self._faults.append(Fault(kind, count, path_contains, retry_after, body, status))
+
+    def canned(self, path_contains: str, body: Any, *, status: int = 200, count: int = 1) -> None:
+        """Answer the next `count` requests whose path contains `path_contains` with `body`
+        (bytes verbatim, e.g. a doc's example answer; or a dict/list as JSON)."""
+        self.inject("canned", count=count, path_contains=path_contains, body=body, status=status)
+
+    def requests_to(self, path_contains: str) -> list[FakeRequest]:
+        """The requests received whose path contains `path_contains` (counting sends)."""
+        with self._lock:
+            return [r for r in self.requests if path_contains in r.path]
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -256,6 +275,8 @@ class FakeProviderServer:
                 return FakeResponse(200, b"<html>502 Bad Gateway</html>", content_type="text/html")
             if fault.kind == "truncated":
                 return FakeResponse(200, b'{"status": 200, "data": [')
+            if fault.kind == "canned":
+                return _canned(fault)
         handler, params = self._match(request)
         if handler is None:
             return self.error_response(404, f"No route for {request.method} {request.path}")
@@ -268,6 +289,10 @@ class FakeProviderServer:
                 result = handler(request)
         except BadRequest as exc:
             return self.error_response(exc.status, exc.message)
+        if fault and fault.kind == "acted_garbage":
+            return FakeResponse(200, b"<html>502 Bad Gateway</html>", content_type="text/html")
+        if fault and fault.kind == "acted_body":
+            return _canned(fault)
         if isinstance(result, FakeResponse):
             return result
         return FakeResponse(200, result)
@@ -294,6 +319,16 @@ class FakeProviderServer:
             http.send_header(key, value)
         http.end_headers()
         http.wfile.write(payload)
+
+
+def _canned(fault: Fault) -> FakeResponse:
+    body = fault.body
+    if isinstance(body, str):
+        body = body.encode()
+    is_json = not isinstance(body, bytes) or body.lstrip()[:1] in (b"{", b"[")
+    return FakeResponse(
+        fault.status, body, content_type="application/json" if is_json else "text/plain"
+    )
 
 
 def _parse_multipart(body: bytes, ctype: str) -> dict[str, str]:
