@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from callcenter.errors import ServiceError
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
@@ -70,6 +71,11 @@ def hosted_steer(*, campaign: Campaign, action: str) -> None:
         return
     try:
         getattr(provider_for(campaign.account), method)(campaign.hosted_id)
+    except AmbiguousOutcome as exc:
+        raise ServiceError(
+            f"The provider did not confirm the {action} ({exc.message}) Check the campaign "
+            "there, or try again: it is safe to repeat."
+        ) from exc
     except ProviderError as exc:
         raise ServiceError(f"The provider refused to {action} the campaign: {exc.message}") from exc
 
@@ -80,6 +86,10 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
     if campaign.schedule_at and campaign.schedule_at > now:
         return Health("scheduled", f"Starts at {campaign.schedule_at:%Y-%m-%d %H:%M} UTC.")
     provider = provider_for(campaign.account)
+    if campaign.hosted_doubt == "start":
+        _settle_start(campaign, provider)
+    if campaign.hosted_doubt:
+        return Health("unknown", campaign.hosted_doubt_detail)
     try:
         fresh = not campaign.hosted_id
         if fresh and provider.campaign_numbers_at_create:
@@ -89,9 +99,15 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
             Campaign.objects.filter(pk=campaign.pk).update(hosted_id=campaign.hosted_id)
         if not (fresh and provider.campaign_numbers_at_create):
             pushed = _push(campaign, provider, now)
-        if fresh:
+        if campaign.hosted_id and not campaign.hosted_started:
             provider.campaign_start(campaign.hosted_id)
+            campaign.hosted_started = True
+            Campaign.objects.filter(pk=campaign.pk).update(hosted_started=True)
         finished = _sync(campaign, provider)
+    except AmbiguousOutcome as exc:
+        step = "start" if campaign.hosted_id else "create"
+        _doubt(campaign, step, exc.message)
+        return Health("unknown", campaign.hosted_doubt_detail)
     except ProviderError as exc:
         logger.warning("hosted campaign %s: %s", campaign.pk, exc.message)
         return Health("provider_error", f"The provider answered: {exc.message}")
@@ -100,6 +116,88 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
     if not pushed and not finished:
         detail = f"Hosted by {provider.label}: {total} contacts with the provider."
     return Health("hosted", detail)
+
+
+def _doubt(campaign: Campaign, step: str, message: str) -> None:
+    """Record that a create or start may or may not have taken effect: nothing is sent
+    again until the provider (start) or an admin (create) settles it."""
+    if step == "create":
+        detail = (
+            f"Creating the campaign at the provider had an unknown outcome ({message}) "
+            "Nothing is sent again until an admin settles it: give the provider's campaign "
+            "id if it exists there, or confirm it does not."
+        )
+    else:
+        detail = (
+            f"Starting the campaign at the provider had an unknown outcome ({message}) "
+            "The next pass asks the provider for the campaign's status before anything is "
+            "sent again."
+        )
+    campaign.hosted_doubt, campaign.hosted_doubt_detail = step, detail[:300]
+    Campaign.objects.filter(pk=campaign.pk).update(
+        hosted_doubt=step, hosted_doubt_detail=detail[:300]
+    )
+    logger.warning("hosted campaign %s: %s in doubt: %s", campaign.pk, step, message)
+
+
+def _settle_start(campaign: Campaign, provider) -> None:  # noqa: ANN001
+    """A start in doubt is settled by the provider's own word on the campaign (a read):
+    running or further = it took effect; draft/paused/scheduled = it did not, and the
+    start may be sent again. No answer keeps the doubt."""
+    try:
+        status = provider.campaign_status(campaign.hosted_id).status
+    except ProviderError as exc:
+        logger.info("hosted campaign %s: start still in doubt (%s)", campaign.pk, exc.message)
+        return
+    started = status in ("running", "completed", "stopped")
+    if status not in ("running", "completed", "stopped", "draft", "paused", "scheduled"):
+        return  # a word we cannot read settles nothing
+    campaign.hosted_doubt, campaign.hosted_doubt_detail = "", ""
+    campaign.hosted_started = started
+    Campaign.objects.filter(pk=campaign.pk).update(
+        hosted_doubt="", hosted_doubt_detail="", hosted_started=started
+    )
+
+
+def hosted_settle_create(
+    *, campaign: Campaign, actor: object, provider_id: str, ip: str | None = None
+) -> Campaign:
+    """An admin settles a create in doubt: `provider_id` is the campaign's id at the
+    provider (it exists; results will sync into the pushed entries), or "" (it does not
+    exist: entries pushed with it go back to pending and the next pass creates it)."""
+    from callcenter.audit import audit_log
+
+    if campaign.hosted_doubt != "create":
+        raise ServiceError("Nothing is in doubt for this campaign.")
+    provider_id = provider_id.strip()
+    with transaction.atomic():
+        if provider_id:
+            Campaign.objects.filter(pk=campaign.pk).update(hosted_id=provider_id[:64])
+        else:
+            _release_doubtful(campaign)
+        Campaign.objects.filter(pk=campaign.pk).update(hosted_doubt="", hosted_doubt_detail="")
+        audit_log(
+            actor=actor,
+            action="campaign.hosted_settle",
+            obj=campaign,
+            ip=ip,
+            summary=f"Settled the unknown create of {campaign.name}: "
+            + (f"exists at the provider as {provider_id}" if provider_id else "not created"),
+        )
+    campaign.refresh_from_db()
+    return campaign
+
+
+def _release_doubtful(campaign: Campaign) -> None:
+    """Entries pushed with a create that did not happen: nothing was dialed."""
+    attempts = CampaignAttempt.objects.filter(
+        entry__campaign=campaign,
+        entry__state=CampaignEntry.State.DIALING,
+        call__status="unknown",
+        call__provider_call_id="",
+    ).select_related("entry", "call")
+    now = timezone.now()
+    _release([(a.entry, a) for a in attempts], now)
 
 
 def _claim_due(campaign: Campaign, now: datetime, limit: int) -> list[tuple]:
@@ -145,8 +243,11 @@ def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
         return 0
     try:
         result = provider.campaign_add_numbers(campaign.hosted_id, _numbers(claimed))
-    except AmbiguousOutcome:
-        return len(claimed)  # the leases expire into reconciliation, never a second push
+    except AmbiguousOutcome as exc:
+        # The provider may have them: never a second push. Results sync settles them
+        # (by our reference or the number); the long lease keeps the engine off them.
+        _record_unknown(claimed, exc.message, now)
+        return len(claimed)
     except ProviderError:
         _release(claimed, now)
         raise
@@ -164,8 +265,9 @@ def _create_with_numbers(campaign: Campaign, provider, now: datetime) -> int:  #
     spec = replace(hosted_spec(campaign), numbers=_numbers(claimed))
     try:
         campaign.hosted_id = provider.campaign_create(spec)
-    except AmbiguousOutcome:
-        return len(claimed)  # may exist at the provider: leases expire into reconciliation
+    except AmbiguousOutcome as exc:
+        _record_unknown(claimed, exc.message, now)
+        raise  # hosted_tick records the create as in doubt
     except ProviderError:
         _release(claimed, now)
         raise
@@ -214,6 +316,19 @@ def _release(claimed: list, now: datetime) -> None:
             call = attempt.call
             attempt.delete()
             Call.objects.filter(pk=call.pk).update(status="failed", error="Push refused")
+
+
+def _record_unknown(claimed: list, message: str, now: datetime) -> None:
+    """Pushed with an unknown outcome: calls `unknown`, entries held as if accepted."""
+    lease = now + timedelta(days=2)
+    with transaction.atomic():
+        for entry, attempt in claimed:
+            Call.objects.filter(pk=attempt.call_id, provider_call_id="").update(
+                status="unknown", error=message[:300]
+            )
+            CampaignEntry.objects.filter(pk=entry.pk, state=CampaignEntry.State.DIALING).update(
+                leased_until=lease
+            )
 
 
 def _record_push(campaign: Campaign, claimed: list, result, now: datetime) -> None:  # noqa: ANN001

@@ -79,6 +79,15 @@ class Campaign(models.Model):
     voicebot = models.ForeignKey(VoiceBot, null=True, blank=True, on_delete=models.PROTECT)
     execution = models.CharField(max_length=8, choices=Execution.choices, default=Execution.LOCAL)
     hosted_id = models.CharField(max_length=64, blank=True)
+    # Hosted campaigns: whether `campaign_start` took effect at the provider, and what is
+    # in doubt when a create or start request's outcome is unknown (a timeout, an answer we
+    # could not read). Nothing is sent again while in doubt: the next pass asks the
+    # provider where it can (start), or an admin settles it on the campaign page (create).
+    hosted_started = models.BooleanField(default=False)
+    hosted_doubt = models.CharField(
+        max_length=8, blank=True, choices=[("create", "Create"), ("start", "Start")]
+    )
+    hosted_doubt_detail = models.CharField(max_length=300, blank=True)
     schedule_at = models.DateTimeField(null=True, blank=True)
     window_start = models.TimeField(default=time(10, 0))
     window_end = models.TimeField(default=time(19, 0))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/export.csv", views.campaign_export, name="export"),
     path("<int:pk>/dnc/", views.campaign_dnc, name="dnc"),
     path("<int:pk>/dnc/<int:entry_pk>/remove/", views.campaign_dnc_remove, name="dnc_remove"),
+    path("<int:pk>/hosted-settle/", views.campaign_hosted_settle, name="hosted_settle"),
     path("<int:pk>/<str:action>/", views.campaign_action, name="action"),
 ]

@@ -18,6 +18,7 @@ from callcenter.roles import ADMIN, SUPERVISOR, role_required
 from campaigns import services
 from campaigns.checks import SKIP_REASONS
 from campaigns.forms import CampaignForm
+from campaigns.hosted import hosted_settle_create
 from campaigns.models import Campaign, CampaignDNCEntry, CampaignEntry
 from campaigns.selectors import (
     OUTCOME_LABELS,
@@ -144,6 +145,35 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return trigger_client_event(
         response, "toast", {"message": error or done, "level": "error" if error else "success"}
     )
+
+
+@role_required(*STAFF)
+@require_POST
+def campaign_hosted_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person settles a hosted create whose outcome is unknown (see hosted.py)."""
+    campaign = _campaign(pk)
+    exists = request.POST.get("exists") == "1"
+    provider_id = request.POST.get("provider_id", "").strip()
+    if exists and not provider_id:
+        messages.error(request, "Give the provider's campaign id, as its portal shows it.")
+        return redirect("campaigns:detail", pk=pk)
+    try:
+        hosted_settle_create(
+            campaign=campaign,
+            actor=request.user,
+            provider_id=provider_id if exists else "",
+            ip=client_ip(request),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Using the provider's campaign {provider_id}; its results will sync here."
+            if exists
+            else "Settled as not created: the next pass creates it at the provider.",
+        )
+    return redirect("campaigns:detail", pk=pk)
 
 
 class _Echo:

@@ -68,6 +68,7 @@ urlpatterns = [
     path("dids/buy/", views_dids.did_buy_view, name="did_buy"),
     path("dids/<int:pk>/assign/", views_dids.did_assign_view, name="did_assign"),
     path("dids/<int:pk>/release/", views_dids.did_release_view, name="did_release"),
+    path("dids/settle/<int:account_pk>/", views_dids.did_settle_view, name="did_settle"),
     path("agents/", views_agents.agent_list, name="agents"),
     path("agents/new/", views_agents.agent_new, name="agent_new"),
     path("agents/<int:pk>/toggle/", views_agents.agent_toggle, name="agent_toggle"),

@@ -13,7 +13,14 @@ from callcenter.roles import ADMIN, role_required
 from telephony.forms_dashboard import AssignForm, DIDSearchForm
 from telephony.models import DID, ProviderAccount
 from telephony.selectors_dashboard import dids_inventory, extensions_assignable
-from telephony.services.dids import did_assign, did_buy, did_quote, did_release, dids_search
+from telephony.services.dids import (
+    did_assign,
+    did_buy,
+    did_quote,
+    did_release,
+    dids_search,
+    dids_settle_unconfirmed,
+)
 from telephony.views_common import toast
 
 
@@ -66,6 +73,23 @@ def did_buy_view(request: HttpRequest) -> HttpResponse:
         return redirect("telephony:did_search")
     context = {"account": account, "offer": offer, "region": region}
     return render(request, "telephony/did_buy.html", context)
+
+
+@role_required(ADMIN)
+@require_POST
+def did_settle_view(request: HttpRequest, account_pk: int) -> HttpResponse:
+    """Settle purchases whose outcome is unknown by the provider's list of owned numbers."""
+    account = get_object_or_404(ProviderAccount, pk=account_pk)
+    try:
+        confirmed, not_bought = dids_settle_unconfirmed(account=account, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{account}: {confirmed} purchase(s) confirmed, {not_bought} not bought.",
+        )
+    return redirect("telephony:dids")
 
 
 @role_required(ADMIN)

@@ -107,6 +107,8 @@ class DID(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         RELEASED = "released", "Released"
+        # The buy request's answer could not be read: the provider may have sold it.
+        UNKNOWN = "unknown", "Purchase unconfirmed"
 
     account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="dids")
     number = models.CharField(max_length=20, help_text="E.164")

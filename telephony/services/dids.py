@@ -10,7 +10,7 @@ from django.db import transaction
 from callcenter.audit import audit_log
 from callcenter.errors import ServiceError
 from telephony.models import DID, Extension, ProviderAccount
-from telephony.providers.base import Capability, DIDInfo, ProviderError
+from telephony.providers.base import AmbiguousOutcome, Capability, DIDInfo, ProviderError
 from telephony.services.accounts import provider_for
 
 
@@ -37,7 +37,11 @@ def dids_search(*, account: ProviderAccount, region: str = "", pattern: str = ""
 
 def did_quote(*, account: ProviderAccount, number: str, region: str = "") -> DIDInfo:
     """The offer for one number, looked up again so the price shown is the provider's."""
-    offers = dids_search(account=account, region=region, pattern=number)
+    # Providers match a pattern against their own number format (IVR Solutions: national
+    # digits), so the E.164 form finds nothing there: search by the last digits and pick
+    # the exact number from what comes back.
+    digits = "".join(c for c in number if c.isdigit())
+    offers = dids_search(account=account, region=region, pattern=digits[-7:])
     offer = next((d for d in offers if d.number == number), None)
     if offer is None:
         raise ServiceError(f"{number} is no longer available. Search again.")
@@ -50,6 +54,13 @@ def did_buy(
     offer = did_quote(account=account, number=number, region=region)
     try:
         bought = _dids_provider(account).did_buy(number)
+    except AmbiguousOutcome as exc:
+        _record_unconfirmed(account=account, offer=offer, actor=actor, ip=ip, message=exc.message)
+        raise ServiceError(
+            f"{account} did not confirm the purchase of {number}; it may have been bought. "
+            "It is listed as unconfirmed and checked against the account's numbers; it "
+            "cannot be bought again until that check settles it."
+        ) from exc
     except ProviderError as exc:
         raise ServiceError(f"{account} did not sell {number}: {exc.message}") from exc
     cost = _decimal(bought.monthly_cost or offer.monthly_cost)
@@ -74,6 +85,60 @@ def did_buy(
             + (f" for {cost}/month" if cost is not None else ""),
         )
     return did
+
+
+def _record_unconfirmed(
+    *, account: ProviderAccount, offer: DIDInfo, actor: Any, ip: str | None, message: str
+) -> None:
+    """A buy whose outcome is unknown: a row marks the number (so it is not offered, or
+    bought, again) until `dids_settle_unconfirmed` asks the provider."""
+    with transaction.atomic():
+        did, _ = DID.objects.get_or_create(
+            account=account,
+            number=offer.number,
+            defaults={
+                "region": offer.region,
+                "kind": offer.kind or "local",
+                "monthly_cost": _decimal(offer.monthly_cost),
+                "status": DID.Status.UNKNOWN,
+            },
+        )
+        audit_log(
+            actor=actor,
+            action="did.buy_unconfirmed",
+            obj=did,
+            ip=ip,
+            summary=f"Buying {did.number} on {account}: outcome unknown ({message[:120]})",
+        )
+
+
+def dids_settle_unconfirmed(*, account: ProviderAccount, actor: Any = None) -> tuple[int, int]:
+    """Ask the provider which numbers the account holds: an unconfirmed purchase it lists
+    becomes active, one it does not list was not bought and is removed. Returns
+    (confirmed, not bought); raises ServiceError when the provider cannot answer."""
+    doubtful = list(DID.objects.filter(account=account, status=DID.Status.UNKNOWN))
+    if not doubtful:
+        return 0, 0
+    try:
+        owned = {d.number: d for d in _dids_provider(account).dids_owned()}
+    except ProviderError as exc:
+        raise ServiceError(f"{account} could not list its numbers: {exc.message}") from exc
+    confirmed = not_bought = 0
+    for did in doubtful:
+        with transaction.atomic():
+            info = owned.get(did.number)
+            if info is not None:
+                DID.objects.filter(pk=did.pk, status=DID.Status.UNKNOWN).update(
+                    status=DID.Status.ACTIVE, provider_id=info.provider_id or did.provider_id
+                )
+                confirmed += 1
+                summary = f"Purchase of {did.number} confirmed by {account}"
+            else:
+                DID.objects.filter(pk=did.pk, status=DID.Status.UNKNOWN).delete()
+                not_bought += 1
+                summary = f"{did.number} is not on {account}: it was not bought"
+            audit_log(actor=actor, action="did.buy_settled", obj=account, summary=summary)
+    return confirmed, not_bought
 
 
 def _decimal(value: str | None) -> Decimal | None:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from callcenter.errors import ServiceError
 from telephony.models import Call, Recording
-from telephony.providers.base import Provider
+from telephony.providers.base import Provider, ProviderError
 from telephony.services.accounts import provider_for
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,37 @@ def recording_url_allowed(provider: Provider, url: str) -> bool:
     return parts.hostname.lower() in {h.lower() for h in allowed if h}
 
 
+# Magic bytes of the audio formats providers serve (WAV, MP3, Ogg, FLAC, MP4/M4A, WebM,
+# AMR), so a body is known to be audio even when its Content-Type is generic or wrong.
+_MAGIC = (
+    (b"RIFF", "audio/wav"),
+    (b"ID3", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+    (b"fLaC", "audio/flac"),
+    (b"\x1aE\xdf\xa3", "audio/webm"),
+    (b"#!AMR", "audio/amr"),
+)
+
+
+def audio_type(content: bytes, content_type: str) -> str | None:
+    """The body's audio type, by magic bytes first, else by an audio/* Content-Type with
+    a body that is not text; None when it is not audio (HTML, JSON, empty)."""
+    if not content:
+        return None
+    for magic, kind in _MAGIC:
+        if content.startswith(magic):
+            return kind
+    if len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0:
+        return "audio/mpeg"  # an MPEG audio frame without an ID3 tag
+    if content[4:8] == b"ftyp":
+        return "audio/mp4"
+    declared = content_type.split(";")[0].strip().lower()
+    looks_textual = content.lstrip()[:1] in (b"{", b"[", b"<")
+    if declared.startswith("audio/") and not looks_textual:
+        return declared
+    return None
+
+
 def recording_fetch(*, call_id: int) -> Recording | None:
     """Fetch and store the recording of a call, once. Idempotent."""
     call = Call.objects.select_related("account").get(pk=call_id)
@@ -39,10 +70,22 @@ def recording_fetch(*, call_id: int) -> Recording | None:
         logger.warning("refused recording URL on a foreign host for call %s", call.pk)
         raise ServiceError("The recording URL is not on the provider's own host; not fetched.")
     fetched = provider.fetch_recording(call.recording_url)
-    ext = mimetypes.guess_extension(fetched.content_type) or ".bin"
+    content_type = audio_type(fetched.content, fetched.content_type)
+    if content_type is None:
+        # An error page or a JSON body under a 200 is no recording: storing it would stop
+        # us fetching the audio for ever. Not stored; the sync retries it later.
+        message = (
+            f"{provider.label} answered the recording of call {call.pk} with "
+            f"{fetched.content_type or 'no content type'} ({len(fetched.content)} bytes) "
+            "that is not audio; it is fetched again later."
+        )
+        if provider.config.guard:
+            provider.config.guard.record_error(message)
+        raise ProviderError(message)
+    ext = mimetypes.guess_extension(content_type) or ".bin"
     recording = Recording(
         call=call,
-        content_type=fetched.content_type,
+        content_type=content_type,
         size_bytes=len(fetched.content),
         source_url=call.recording_url,
     )
