@@ -42,8 +42,9 @@ def dnc_add(
 ) -> tuple[int, list[str]]:
     """Put numbers (any format) on the global DNC list. Returns (added, rejected inputs).
 
-    Also the entry point for automatic additions (`source`): DND dispositions, provider
-    opt-out events, the opt-out key.
+    The one way onto the list, automatic additions included (`source`): DND dispositions,
+    provider opt-out events, the opt-out key, each with `user=None` (the system) or the
+    agent, and a `reason` that the audit row repeats, so every entry says why it is there.
     """
     from callcenter.errors import ServiceError
     from contacts.models import DNCEntry
@@ -70,8 +71,9 @@ def dnc_add(
         actor=user,
         action="dnc.add",
         ip=ip,
-        summary=f"Added {len(new)} numbers to the do-not-call list ({source})",
-        data={"numbers": new[:50], "source": source},
+        summary=f"Added {len(new)} numbers to the do-not-call list ({source})"
+        + (f": {reason}" if reason else ""),
+        data={"numbers": new[:50], "source": source, "reason": reason[:200]},
     )
     return len(new), invalid
 

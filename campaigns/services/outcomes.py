@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
 from contacts.models import Contact, DNCEntry
+from contacts.services import dnc_add
 
 DEFAULT_GAP_MINUTES = 60
 UNKNOWN = "unknown"
@@ -113,12 +114,11 @@ def _settle(
 
 def _opt_out(entry: CampaignEntry, campaign: Campaign) -> None:
     """The contact pressed the opt-out key: never call the number again, anywhere."""
-    DNCEntry.objects.get_or_create(
-        phone=entry.phone,
-        defaults={
-            "source": DNCEntry.Source.DTMF_OPTOUT,
-            "reason": f"Pressed {campaign.optout_digit} in campaign {campaign.name}"[:200],
-        },
+    dnc_add(
+        user=None,
+        numbers=[entry.phone],
+        source=DNCEntry.Source.DTMF_OPTOUT,
+        reason=f"campaign outcome: pressed {campaign.optout_digit} in {campaign.name}"[:200],
     )
     Contact.objects.filter(pk=entry.contact_id, opted_out=False).update(
         opted_out=True, opted_out_at=timezone.now()

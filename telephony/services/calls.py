@@ -12,6 +12,7 @@ from callcenter.audit import audit_log
 from callcenter.errors import ServiceError
 from contacts.dnc import is_dnc
 from contacts.models import Contact, DNCEntry
+from contacts.services import dnc_add
 from telephony.models import Agent, Call, CallEvent, Disposition, Extension
 from telephony.providers.base import (
     ACTIVE_STATUSES,
@@ -155,13 +156,11 @@ def call_set_disposition(
     call.note = note.strip()
     call.save(update_fields=["disposition", "note"])
     if disposition.adds_to_dnc and call.to_number:
-        DNCEntry.objects.get_or_create(
-            phone=call.to_number,
-            defaults={
-                "source": DNCEntry.Source.DISPOSITION,
-                "reason": f"Disposition on call {call.pk}",
-                "created_by": user,
-            },
+        dnc_add(
+            user=user,
+            numbers=[call.to_number],
+            source=DNCEntry.Source.DISPOSITION,
+            reason=f"disposition {disposition.label} on call {call.pk}",
         )
     if call.agent_id:
         Agent.objects.filter(pk=call.agent_id, state=Agent.State.WRAP_UP).update(

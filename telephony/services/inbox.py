@@ -204,17 +204,17 @@ def _opt_out(account: ProviderAccount, number: str) -> str:
     """A provider opt-out puts the number on our DNC list and marks its contacts opted out."""
     from contacts.models import Contact, DNCEntry
     from contacts.phones import InvalidPhoneNumber, normalize_phone
+    from contacts.services import dnc_add
 
     try:
         phone = normalize_phone(number, region=account.default_region)
     except InvalidPhoneNumber:
         return f"opt-out for an invalid number {number!r} ignored"
-    DNCEntry.objects.get_or_create(
-        phone=phone,
-        defaults={
-            "source": DNCEntry.Source.PROVIDER_OPTOUT,
-            "reason": f"Opt-out via {account.name}",
-        },
+    dnc_add(
+        user=None,
+        numbers=[phone],
+        source=DNCEntry.Source.PROVIDER_OPTOUT,
+        reason=f"opt-out via {account.name}",
     )
     Contact.objects.filter(phone=phone, opted_out=False).update(
         opted_out=True, opted_out_at=timezone.now()
