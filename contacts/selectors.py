@@ -23,6 +23,15 @@ def contact_for_user(user: Any, pk: int) -> Contact:
     return get_object_or_404(contacts_visible_to(user), pk=pk)
 
 
+def contacts_with_phone(user: Any, phone: str, *, exclude_pk: int | None = None) -> list[Contact]:
+    """Other contacts (that the user may see) holding this E.164 number: the duplicates a
+    new or edited contact would make."""
+    qs = contacts_visible_to(user).filter(phone=phone, erased_at__isnull=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.order_by("id")[:5])
+
+
 def contact_search(qs: QuerySet[Contact], query: str, *, region: str = "IN") -> QuerySet[Contact]:
     """Match a number typed in any format exactly (indexed), else a name prefix."""
     query = query.strip()

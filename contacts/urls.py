@@ -5,7 +5,7 @@ from contacts import views, views_dnc, views_import
 app_name = "contacts"
 urlpatterns = [
     path("", views.contact_list, name="list"),
-    path("new/", views.contact_edit, name="create"),
+    path("new/", views.contact_create, name="create"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/add-to-list/", views.contact_add_to_list, name="add_to_list"),

@@ -104,11 +104,22 @@ def contact_mark_dnc(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:detail", pk=contact.pk)
 
 
+@role_required(ADMIN, SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    """Agents may view and change the contacts they call, not add new ones (their role's
+    permissions are view/change), so this page is staff-only like the other staff pages."""
+    return _contact_form(request, Contact())
+
+
 @role_required(*ALL_ROLES)
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    contact = contact_for_user(request.user, pk) if pk else Contact()
-    form = ContactForm(request.POST or None, instance=contact)
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _contact_form(request, contact_for_user(request.user, pk))
+
+
+def _contact_form(request: HttpRequest, contact: Contact) -> HttpResponse:
+    form = ContactForm(request.POST or None, instance=contact, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = contact_save(
             user=request.user,

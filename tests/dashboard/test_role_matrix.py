@@ -18,7 +18,7 @@ STAFF = {ADMIN, SUPERVISOR}
 EXPECTED = {
     "home": ALL,
     "contacts:list": ALL,
-    "contacts:create": ALL,
+    "contacts:create": STAFF,
     "contacts:detail": ALL,
     "contacts:edit": ALL,
     "telephony:calls": ALL,
