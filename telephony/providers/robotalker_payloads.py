@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from telephony.providers import parsing
 from telephony.providers.base import (
     CallStatus,
     CallUpdate,
+    CampaignNumber,
     HostedCampaignSpec,
     InvalidRequest,
     WebhookRejected,
@@ -69,6 +70,32 @@ def refuse_unsupported(spec: HostedCampaignSpec) -> None:
         )
 
 
+def recipients(
+    text: str, numbers: Sequence[CampaignNumber], e164: Callable[[str, str], str]
+) -> list[dict[str, Any]]:
+    """A campaign's `contacts`, every number checked before anything is sent (`e164`
+    normalises or raises InvalidRequest); duplicates refused, because the results come
+    back by number only."""
+    rows, seen, problems = [], set(), []
+    for number in numbers:
+        try:
+            to = e164(number.number, "every campaign number")
+            values = variables({"name": number.name, **number.variables})
+            check_variables(text, values)
+        except InvalidRequest as exc:
+            problems.append(f"{number.number}: {exc.message}")
+            continue
+        if to in seen:
+            problems.append(f"{number.number}: listed twice")
+            continue
+        seen.add(to)
+        rows.append({"to": to, "variables": values})
+    if problems:
+        shown = "; ".join(problems[:5]) + (" …" if len(problems) > 5 else "")
+        raise InvalidRequest(f"{len(problems)} number(s) cannot go to Robotalker: {shown}")
+    return rows
+
+
 def iso(moment: datetime) -> str:
     """The doc's timestamp style, `2025-04-15T10:30:00Z`."""
     if moment.tzinfo is None:
@@ -77,16 +104,28 @@ def iso(moment: datetime) -> str:
 
 
 def call_update(
-    data: Mapping[str, Any], *, event_type: str, table: Mapping[str, CallStatus], region: str
+    data: Mapping[str, Any],
+    *,
+    call_id: str,
+    event_type: str,
+    table: Mapping[str, CallStatus],
+    region: str,
+    status: CallStatus | None = None,
 ) -> CallUpdate:
-    """A call event, the details answer, or a campaign's call row (the same field names)."""
+    """A call event, the details answer, or a campaign's call row (the same field names).
+
+    `status` is the outcome a documented event names, which wins over the payload's word;
+    without it the word is mapped (and a word-less call.* event takes its own suffix)."""
     word = str(data.get("status") or "")
-    if not word and event_type.startswith("call."):
-        word = event_type.removeprefix("call.")  # the event names the outcome too
+    if status is None:
+        fallback = event_type.removeprefix("call.") if event_type.startswith("call.") else ""
+        status = parsing.status_from(table, word or fallback, label="Robotalker")
+    elif word:
+        parsing.status_from(table, word, label="Robotalker")  # an unknown word is logged
     when = parsing.timestamp
     return CallUpdate(
-        provider_call_id=str(data["call_id"]),
-        status=parsing.status_from(table, word, label="Robotalker"),
+        provider_call_id=call_id,
+        status=status,
         provider_status=word,
         event_type=event_type,
         occurred_at=when(data.get("timestamp"))
@@ -98,16 +137,19 @@ def call_update(
         to_number=_number(data.get("to"), region),
         did_number=_number(data.get("from"), region),
         duration_seconds=parsing.whole_seconds(data.get("duration_seconds")),
-        dtmf=str(data.get("dtmf_response") or ""),
-        amd_result=str(data.get("amd_result") or ""),
+        dtmf=_text(data.get("dtmf_response")),
+        amd_result=_text(data.get("amd_result")),
         raw=dict(data),
     )
 
 
 def optout_update(payload: Mapping[str, Any], body: bytes) -> CallUpdate:
-    """Not a call's news: the inbox turns it into a DNC entry for `to_number`."""
+    """Not a call's news: the inbox turns it into a DNC entry for `to_number`. The doc
+    names the event without its payload: the number is read from `to` (the call
+    payload's name), `phone` (the contacts') or `phone_number`."""
+    given = next((payload[k] for k in ("to", "phone", "phone_number") if payload.get(k)), "")
     try:
-        number = normalize_phone(str(payload.get("to") or ""), region="")
+        number = normalize_phone(str(given), region="")
     except InvalidPhoneNumber as exc:
         raise WebhookRejected("contact.optout without a valid E.164 number") from exc
     stamp = str(payload.get("timestamp") or hashlib.sha256(body).hexdigest()[:16])
@@ -120,6 +162,35 @@ def optout_update(payload: Mapping[str, Any], body: bytes) -> CallUpdate:
         to_number=number,
         raw=dict(payload),
     )
+
+
+def batch_messages(answer: Any) -> list[Mapping[str, Any]] | None:
+    """The per-number rows of a bulk SMS answer (guess: `messages`, also under `data`, or
+    the answer itself as a list); None when there is no such list."""
+    for scope in (answer, answer.get("data") if isinstance(answer, dict) else None):
+        rows = scope.get("messages") if isinstance(scope, dict) else scope
+        if isinstance(rows, list):
+            return [row if isinstance(row, dict) else {} for row in rows]
+    return None
+
+
+def whole(value: Any) -> int | None:
+    """A count from an answer the doc does not show: an int, a whole float or digits as
+    text; anything else is "not known"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value if isinstance(value, int) else None
+
+
+def _text(value: Any) -> str:
+    """A key press or an AMD word, which some payloads send as a number (1) or null."""
+    if value is None or isinstance(value, bool):
+        return ""
+    return str(value)
 
 
 def _number(value: Any, region: str) -> str:

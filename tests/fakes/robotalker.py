@@ -14,6 +14,10 @@ action posts, how a campaign paces its calls, or the rate limit ("varies by plan
 choices are marked "guess" where they are made, so a real account can correct them in one
 place.
 
+Where the doc is silent the answers vary (ids as `campaign_id` or `id`, numbers or text,
+extra fields, null fields left out, a call event's status word): see robotalker_shapes.py.
+The one answer and the one webhook the doc prints are served as printed.
+
 Error shape (guess) for every error: `{"error": "<message>"}`, the base fake's shape.
 
 Webhooks carry no signature because the doc documents none: our inbox authenticates
@@ -37,6 +41,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse
+from tests.fakes.robotalker_shapes import Shapes
 
 # name -> (method, path relative to BASE_URL, "doc" | "guess"). Adapters import this table so
 # every Robotalker path lives in one place; the fake registers its routes from it too. All
@@ -188,6 +193,9 @@ class RobotalkerFake(FakeProviderServer):
         self._forced: dict[str, str] = {}  # number -> terminal status
         self._last_webhook_url: dict[str, str | None] = {}  # number -> where its events went
         self._ids = random.Random(f"robotalker-ids-{seed}")
+        #: where the doc is silent, answers alternate between shapes (robotalker_shapes)
+        self.shapes = Shapes(seed)
+        self._numeric_ids = count(40_001)
         self._queue: list[tuple[datetime, int, Any]] = []  # (due, order, action(at))
         self._order = count()
         self._outbox: list[tuple[str | None, dict[str, Any]]] = []  # sent after the lock
@@ -275,7 +283,7 @@ class RobotalkerFake(FakeProviderServer):
         call = self.calls.get(request.path_params["id"])
         if call is None:
             raise BadRequest("Call not found", status=404)  # guess: the doc lists no 404
-        return call.details()
+        return self.shapes.answer("call_details", call.details(), "call_id")
 
     def _create_campaign(self, request: FakeRequest) -> FakeResponse:
         # guess: the doc names the endpoint ("create and schedule a bulk voice broadcasting
@@ -292,8 +300,9 @@ class RobotalkerFake(FakeProviderServer):
         recipients = _recipients(body, "contacts", message, shared)
         schedule_at = max(_when(body.get("schedule_at"), "schedule_at") or self.clock, self.clock)
 
+        numeric = self.shapes.numeric_ids("campaign")
         campaign = RobotalkerCampaign(
-            campaign_id=self._new_id("cmp"),
+            campaign_id=str(next(self._numeric_ids)) if numeric else self._new_id("cmp"),
             name=name,
             sender=sender,
             voice=voice,
@@ -308,17 +317,15 @@ class RobotalkerFake(FakeProviderServer):
             self._schedule(
                 schedule_at + index * CAMPAIGN_CALL_GAP, partial(self._dial, campaign, to, text)
             )
-        return FakeResponse(
-            201,
-            {
-                "campaign_id": campaign.campaign_id,
-                "name": campaign.name,
-                "status": campaign.status,
-                "total_contacts": len(recipients),
-                "schedule_at": _iso(schedule_at),
-                "created_at": _iso(campaign.created_at),
-            },
-        )
+        answer = {
+            "campaign_id": campaign.campaign_id,
+            "name": campaign.name,
+            "status": campaign.status,
+            "total_contacts": len(recipients),
+            "schedule_at": _iso(schedule_at),
+            "created_at": _iso(campaign.created_at),
+        }
+        return FakeResponse(201, self.shapes.answer("campaign", answer, "campaign_id"))
 
     def _campaign_details(self, request: FakeRequest) -> dict[str, Any]:
         campaign = self.campaigns.get(request.path_params["id"])
@@ -335,7 +342,8 @@ class RobotalkerFake(FakeProviderServer):
         }
         for call in calls:
             stats[call.status] += 1
-        return {
+        rows = [{"call_id": c.call_id, "to": c.to, "status": c.status} for c in calls]
+        answer = {
             "campaign_id": campaign.campaign_id,
             "name": campaign.name,
             "status": campaign.status,
@@ -343,8 +351,9 @@ class RobotalkerFake(FakeProviderServer):
             "created_at": _iso(campaign.created_at),
             "stats": stats,
             # guess: per-call ids, so a dashboard can sync each entry's result back.
-            "calls": [{"call_id": c.call_id, "to": c.to, "status": c.status} for c in calls],
+            "calls": [self.shapes.answer("campaign_call", row, "call_id") for row in rows],
         }
+        return self.shapes.answer("campaign_details", answer, "campaign_id")
 
     def _send_sms(self, request: FakeRequest) -> FakeResponse:
         # guess: single is `to` + `message`; bulk is `recipients` (each `to` and its own
@@ -357,21 +366,25 @@ class RobotalkerFake(FakeProviderServer):
             to = _phone(body, "to")
             text = _render(message, shared)
             self._refuse_opted_out(to)
-            return FakeResponse(201, self._new_sms(to, sender, text, batch_id=None))
+            sms = self._new_sms(to, sender, text, batch_id=None)
+            return FakeResponse(201, self.shapes.answer("sms", sms, "sms_id"))
 
         batch = _recipients(body, "recipients", message, shared)
         # An opted-out number does not reject the batch: like a campaign, the batch skips it
         # and says so.
         batch_id = self._new_id("smsb")
         messages = [
-            {"sms_id": None, "status": "opted_out", "to": to}
-            if self.is_opted_out(to)
-            else self._new_sms(to, sender, text, batch_id)
+            self.shapes.answer(
+                "sms_row",
+                {"sms_id": None, "status": "opted_out", "to": to}
+                if self.is_opted_out(to)
+                else self._new_sms(to, sender, text, batch_id),
+                "sms_id",
+            )
             for to, text in batch
         ]
-        return FakeResponse(
-            201, {"batch_id": batch_id, "count": len(messages), "messages": messages}
-        )
+        answer = {"batch_id": batch_id, "count": len(messages), "messages": messages}
+        return FakeResponse(201, self.shapes.answer("sms_batch", answer, "batch_id"))
 
     def _save_contact(self, request: FakeRequest) -> FakeResponse:
         # guess: one POST creates or updates the contact with that `phone` ("create,
@@ -567,7 +580,8 @@ class RobotalkerFake(FakeProviderServer):
         if call.answered_at is not None:
             call.duration_seconds = int((at - call.answered_at).total_seconds())
         call.amd_result = AMD_RESULTS.get(status)
-        self._outbox.append((call.webhook_url, call.event(STATUS_EVENTS[status], at)))
+        event = self.shapes.call_event(call.event(STATUS_EVENTS[status], at), status)
+        self._outbox.append((call.webhook_url, event))
         if call.campaign_id:
             self._check_campaign(self.campaigns[call.campaign_id])
 
@@ -592,7 +606,7 @@ class RobotalkerFake(FakeProviderServer):
             "to": number,
             "timestamp": _iso(at),
         }
-        self._outbox.append((url, payload))
+        self._outbox.append((url, self.shapes.optout_event(payload)))
 
     # -- webhooks ------------------------------------------------------------------------
     def _deliver_webhooks(self) -> None:
