@@ -34,6 +34,7 @@ from telephony.providers.errors import (
     RateLimited,
 )
 from telephony.providers.types import AccountConfig
+from telephony.providers.urlcheck import base_origin, canonical_origin
 
 logger = logging.getLogger(__name__)
 
@@ -212,10 +213,11 @@ class HttpClient:
 
     # -- internals -------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, places_call: bool, **kwargs: Any):
+        url, credentialed = self._target(path)
         guard = self.config.guard
         release = guard.acquire(places_call=places_call) if guard else None
-        headers = {**self.auth_headers, **kwargs.pop("headers", {})}
-        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        auth = self.auth_headers if credentialed else {}
+        headers = {**auth, **kwargs.pop("headers", {})}
         # Never follow a redirect: it could take us, with our API key header, to any host
         # (cloud metadata, the internal network) past the recording-host check (SSRF).
         kwargs.setdefault("allow_redirects", False)
@@ -241,6 +243,23 @@ class HttpClient:
                 guard.record_success()
             guard.note_rate_limit(**_rate_headers(response))
         return response
+
+    def _target(self, path: str) -> tuple[str, bool]:
+        """The URL to request, and whether our credentials may ride along.
+
+        A path is joined to the account's base URL. A full URL (a recording named by a
+        webhook or a log) is sent only in canonical form (see urlcheck), and with our
+        credentials only when its scheme, host and port are exactly the base URL's: any
+        other allowed host gets no token.
+        """
+        if not path.lower().startswith("http"):
+            return f"{self.base_url}{path}", True
+        origin = canonical_origin(path)
+        if origin is None:
+            raise InvalidRequest(
+                f"{path[:120]!r} is not a canonical http(s) URL; not fetched.", permanent=True
+            )
+        return path, origin == base_origin(self.base_url)
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spreads retries of many workers instead of synchronising them.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -12,20 +11,32 @@ from django.db import IntegrityError, transaction
 from callcenter.errors import ServiceError
 from telephony.models import Call, Recording
 from telephony.providers.base import Provider, ProviderError
+from telephony.providers.urlcheck import DEFAULT_PORTS, Origin, base_origin, canonical_origin
 from telephony.services.accounts import provider_for
 
 logger = logging.getLogger(__name__)
 
 
 def recording_url_allowed(provider: Provider, url: str) -> bool:
-    """Only the provider's own hosts: a webhook must not make us fetch arbitrary URLs."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    """Only the provider's own hosts: a webhook must not make us fetch arbitrary URLs.
+
+    Parsed once, by the parser the HTTP client uses, and refused unless canonical (see
+    telephony.providers.urlcheck), so the host checked here is the host connected to. The
+    account's API base allows its exact origin only (scheme, host and port); a provider's
+    named recording hosts allow http(s) on their default ports.
+    """
+    origin = canonical_origin(url)
+    if origin is None:
         return False
-    allowed = set(provider.recording_hosts)
-    if provider.config.base_url:
-        allowed.add(urlsplit(provider.config.base_url).hostname or "")
-    return parts.hostname.lower() in {h.lower() for h in allowed if h}
+    allowed = {
+        Origin(scheme, host.lower(), port)
+        for host in provider.recording_hosts
+        for scheme, port in DEFAULT_PORTS.items()
+    }
+    base = base_origin(provider.config.base_url) if provider.config.base_url else None
+    if base is not None:
+        allowed.add(base)
+    return origin in allowed
 
 
 # Magic bytes of the audio formats providers serve (WAV, MP3, Ogg, FLAC, MP4/M4A, WebM,

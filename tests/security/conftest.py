@@ -37,7 +37,7 @@ class LocalServer:
     """A loopback HTTP server that records every request it gets; `routes` maps a path to
     (status, headers, body)."""
 
-    def __init__(self, routes=None):
+    def __init__(self, routes=None, host="127.0.0.1"):
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -59,7 +59,7 @@ class LocalServer:
             def log_message(self, *args):
                 return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -73,8 +73,8 @@ class LocalServer:
 def local_server():
     servers = []
 
-    def start(routes=None):
-        servers.append(LocalServer(routes))
+    def start(routes=None, host="127.0.0.1"):
+        servers.append(LocalServer(routes, host))
         return servers[-1]
 
     yield start
