@@ -5,10 +5,19 @@ Written from its public doc (/work/shared/providers/callkaro.txt): `POST /call/o
 retries, priority −100..100), `POST /call/campaign` (a batch that later calls join by
 `batch_id`), an `X-API-KEY` header, and errors shaped `{"status": "error", "message": ...}`.
 
+Every request but the connection probe has a side effect (a call, or a batch), so each is
+sent once (`HttpClient.once`): a 2xx we cannot read, or one without the id, is
+`AmbiguousOutcome` and nothing is sent again until someone checks.
+
+The doc's field table requires `agent_id` on every call, a campaign's too (its "schedule
+campaign" example leaves it out; we follow the table). A campaign's calls carry the
+account's `agent_id`, the only agent `campaign_add_numbers` can know, so a campaign is
+created only with that agent.
+
 The doc has no way to read a call back (no details, logs or recordings) and no webhook
-description; outcomes arrive by the call-ended webhook whose shape the test fake assumes
-(`tests/fakes/callkaro.py`), unsigned, so the inbox's secret URL token authenticates it.
-Our own reference travels in the call's `metadata` and comes back in that webhook.
+description; outcomes arrive by a call-ended webhook read liberally (callkaro_payloads),
+unsigned, so the inbox's secret URL token authenticates it. Our own reference travels in
+the call's `metadata` and comes back in that webhook.
 
 Guesses, kept here so a real account can correct them: `schedule_at` and the trigger
 window are read by CallKaro in India time (its examples are Indian, with naive times), so
@@ -17,17 +26,14 @@ we send them converted to India time; every status word is ours (the doc names n
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta, timezone
 from typing import Any
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
-from telephony.providers import http, parsing
+from telephony.providers import callkaro_payloads as payloads
+from telephony.providers import http
 from telephony.providers.base import (
     AddNumbersResult,
-    AmbiguousOutcome,
     AuthenticationFailed,
     CallPlaced,
     CallStatus,
@@ -41,8 +47,8 @@ from telephony.providers.base import (
     OutboundCallRequest,
     Provider,
     ProviderError,
-    WebhookRejected,
 )
+from telephony.providers.callkaro_payloads import PRIORITY_RANGE, REFERENCE_KEY  # noqa: F401
 
 BASE_URL = "https://api.callkaro.ai"
 
@@ -69,14 +75,16 @@ STATUS_TABLE: dict[str, CallStatus] = {
     "cancelled": CallStatus.CANCELED,  # guess
 }
 
-PRIORITY_RANGE = (-100, 100)  # doc: "Priority of the call [-100,100]"
-IST = timezone(timedelta(hours=5, minutes=30), "IST")  # guess: CallKaro's clock
-REFERENCE_KEY = "callcenter_reference"  # our Call / CampaignEntry id inside `metadata`
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+BATCH_ID_KEYS = ("batch_id", "id", "campaign_id")  # the doc answers `batch_id`
 
 NO_AGENT = (
     "No CallKaro agent id: choose a voicebot whose id is the CallKaro agent id, or set the "
     "account's agent_id (copy it from the agent in the CallKaro dashboard)."
+)
+NO_CAMPAIGN_AGENT = (
+    "CallKaro needs the agent id on every number of a campaign, and the number requests "
+    "can only carry the account's agent_id: set the account's agent_id (copy it from the "
+    "agent in the CallKaro dashboard)."
 )
 
 
@@ -125,59 +133,68 @@ class CallKaroProvider(Provider):
     # -- connection ------------------------------------------------------------------------
     def test_connection(self) -> str:
         # The doc has no read endpoint. An empty campaign request is checked for the key
-        # first and then refused for its missing name, so nothing is created or dialed.
+        # first and then refused for its missing name and agent, so nothing is created or
+        # dialed: that is why this one POST may be retried like a read.
         self._require_key()
         try:
             self.http.read(*_route("create_campaign"), json={})
         except InvalidRequest as exc:
             if exc.status != 400:
                 raise
-        agent = self.config.credentials.get("agent_id", "")
+        agent = self._account_agent()
         suffix = f"; calls use agent {agent}" if agent else ""
         return f"CallKaro accepted the API key{suffix}."
 
     # -- placing calls -----------------------------------------------------------------------
     def voicebot_call(self, request: OutboundCallRequest) -> CallPlaced:
         self._require_key()
-        agent_id = request.bot_id or self.config.credentials.get("agent_id", "")
+        agent_id = request.bot_id or self._account_agent()
         if not agent_id:
             raise InvalidRequest(NO_AGENT)
         body = {
             "to_number": self._international(request.to_number),
             "agent_id": agent_id,
-            "metadata": _metadata(request.variables, request.reference),
-            **_schedule(request),
+            "metadata": payloads.metadata(request.variables, request.reference),
+            **payloads.schedule(
+                priority=request.priority,
+                schedule_at=request.schedule_at,
+                window_start=request.window_start,
+                window_end=request.window_end,
+                carry_over=request.carry_over,
+                retries=request.retries,
+                retry_gaps_minutes=request.retry_gaps_minutes,
+            ),
         }
-        answer = self._place(body, agent_id=agent_id)
-        return CallPlaced(provider_call_id=answer["call_id"], status=CallStatus.QUEUED, raw=answer)
+        call_id, answer = self._place(body, agent_id=agent_id)
+        return CallPlaced(provider_call_id=call_id, status=CallStatus.QUEUED, raw=answer)
 
     # -- hosted campaigns --------------------------------------------------------------------
     def campaign_create(self, spec: HostedCampaignSpec) -> str:
+        """`POST /call/campaign` with the doc's two fields, sent once: every retry of a lost
+        answer would leave one more batch at CallKaro."""
         self._require_key()
-        agent_id = spec.bot_id or self.config.credentials.get("agent_id", "")
-        if not agent_id:
-            raise InvalidRequest(NO_AGENT)
+        agent_id = self._campaign_agent(spec)
         if not spec.name.strip():
             raise InvalidRequest("A CallKaro campaign needs a name.")
-        # Retried like a read: creating a batch dials no one, so a repeat after a lost
-        # answer costs at most an empty batch, never a call.
+        what = "creating the campaign"
         try:
-            response = self.http.read(
-                *_route("create_campaign"), json={"name": spec.name, "agent_id": agent_id}
+            response = self.http.once(
+                *_route("create_campaign"),
+                what=what,
+                json={"name": spec.name, "agent_id": agent_id},
             )
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise self._unknown(exc, agent_id=agent_id) from exc
             raise
-        body = self._body(response)
-        if not body.get("batch_id"):
-            raise self.http.bad_response("created a campaign but returned no batch_id")
-        return str(body["batch_id"])
+        answer = self._answer(response, what=what)
+        return self.http.confirmed_id(answer, BATCH_ID_KEYS, what=what)
 
     def campaign_add_numbers(
         self, provider_id: str, numbers: Sequence[CampaignNumber]
     ) -> AddNumbersResult:
-        """One call per number, each carrying the batch id (the doc has no bulk endpoint).
+        """One call per number, each carrying the batch id and the account's agent id (the
+        doc has no bulk endpoint, and its field table requires `agent_id`).
 
         A number CallKaro refuses is rejected alone. An error that stops the push carries
         `partial_result` (the calls already placed); after AmbiguousOutcome the first
@@ -186,17 +203,24 @@ class CallKaroProvider(Provider):
         self._require_key()
         if not provider_id:
             raise InvalidRequest("No CallKaro campaign (batch) id.")
+        agent_id = self._account_agent()
+        if not agent_id:
+            raise InvalidRequest(NO_CAMPAIGN_AGENT)
         rejected: list[tuple[str, str]] = []
         provider_ids: dict[str, str] = {}
         for number in numbers:
             try:
                 body = {
                     "to_number": self._international(number.number),
+                    "agent_id": agent_id,
                     "batch_id": provider_id,
-                    "metadata": _metadata(_with_name(number), number.reference),
+                    "metadata": payloads.metadata(
+                        payloads.number_variables(number), number.reference
+                    ),
                 }
-                answer = self._place(body, batch_id=provider_id)
-                provider_ids[number.reference] = answer["call_id"]
+                provider_ids[number.reference], _ = self._place(
+                    body, agent_id=agent_id, batch_id=provider_id
+                )
             except InvalidRequest as exc:
                 if exc.status == 404:  # the batch or its agent is gone: all would fail
                     exc.partial_result = _result(provider_ids, rejected)
@@ -248,27 +272,9 @@ class CallKaroProvider(Provider):
         )
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
-        payload = parsing.webhook_object(body)
-        if not payload.get("call_id") or not isinstance(payload.get("status"), str):
-            raise WebhookRejected("missing call_id or status")
-        metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
-        word = payload["status"]
-        event = str(payload.get("event") or "call.ended")
-        # One event per call ending; a redelivery carries the same call, status and attempts.
-        ending = f"{payload['call_id']}:{event}:{word}:{payload.get('attempts', '')}"
         return [
-            CallUpdate(
-                provider_call_id=str(payload["call_id"]),
-                status=parsing.status_from(STATUS_TABLE, word, label="CallKaro"),
-                provider_status=word,
-                dedupe_key="callkaro:" + hashlib.sha256(ending.encode()).hexdigest()[:40],
-                event_type=event,
-                occurred_at=parsing.timestamp(payload.get("ended_at")),
-                direction="outbound",
-                to_number=str(payload.get("to_number") or ""),
-                duration_seconds=parsing.whole_seconds(payload.get("duration")),
-                reference=str(metadata.get(REFERENCE_KEY) or ""),
-                raw=payload,
+            payloads.webhook_update(
+                body, region=self.config.default_region, status_table=STATUS_TABLE
             )
         ]
 
@@ -276,6 +282,22 @@ class CallKaroProvider(Provider):
     def _require_key(self) -> None:
         if not self.config.credentials.get("api_key"):
             raise AuthenticationFailed("The CallKaro API key is not set on this account.")
+
+    def _account_agent(self) -> str:
+        return str(self.config.credentials.get("agent_id") or "").strip()
+
+    def _campaign_agent(self, spec: HostedCampaignSpec) -> str:
+        """The agent of the batch: the one its numbers will carry (see the module doc)."""
+        agent_id = self._account_agent()
+        if not agent_id:
+            raise InvalidRequest(NO_CAMPAIGN_AGENT)
+        if spec.bot_id and spec.bot_id != agent_id:
+            raise InvalidRequest(
+                f"This campaign's voicebot is CallKaro agent {spec.bot_id}, but its numbers "
+                f"can only carry the account's agent_id ({agent_id}): choose the voicebot "
+                "of that agent, or use an account whose agent_id is this one."
+            )
+        return agent_id
 
     def _international(self, number: str) -> str:
         try:
@@ -285,31 +307,25 @@ class CallKaroProvider(Provider):
 
     def _place(
         self, body: dict[str, Any], *, agent_id: str = "", batch_id: str = ""
-    ) -> dict[str, Any]:
+    ) -> tuple[str, dict[str, Any]]:
+        """`POST /call/outbound`, sent once; (CallKaro's call id, its answer)."""
+        what = "placing the call"
         try:
-            response = self.http.place(*_route("outbound_call"), json=body)
+            response = self.http.once(*_route("outbound_call"), what=what, json=body)
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise self._unknown(exc, agent_id=agent_id, batch_id=batch_id) from exc
             raise
-        try:
-            answer = self._body(response)
-            if not answer.get("call_id"):
-                raise self.http.bad_response("accepted the call but returned no call_id")
-        except InvalidRequest:
-            raise  # CallKaro said plainly that it refused: nothing was placed
-        except ProviderError as exc:
-            # A 2xx we cannot read: the call may well be placed, so never report "failed".
-            raise AmbiguousOutcome(f"{exc.message} {_IN_DOUBT}") from exc
-        return {**answer, "call_id": str(answer["call_id"])}
+        answer = self._answer(response, what=what)
+        return self.http.confirmed_id(answer, payloads.CALL_ID_KEYS, what=what), answer
 
-    def _body(self, response) -> dict[str, Any]:
-        body = self.http.json(response)
-        if not isinstance(body, dict):
-            raise self.http.bad_response("returned JSON that is not an object")
-        if body.get("status") == "error":
+    def _answer(self, response, *, what: str) -> dict[str, Any]:
+        """A side-effect answer: unreadable = AmbiguousOutcome; the doc's error shape under
+        a 2xx is a plain refusal (CallKaro says it did nothing)."""
+        body = self.http.once_json(response, what=what)
+        if isinstance(body, dict) and str(body.get("status") or "").lower() == "error":
             raise InvalidRequest(f"CallKaro refused the request: {body.get('message') or '?'}")
-        return body
+        return body if isinstance(body, dict) else {}
 
     def _unknown(self, exc: InvalidRequest, *, agent_id: str = "", batch_id: str = ""):
         """The doc's 404 names no id; say which one, and what to do about it."""
@@ -324,7 +340,6 @@ class CallKaroProvider(Provider):
         )
 
 
-_IN_DOUBT = "The call may have been placed; it is not redialed until CallKaro reports it."
 _NO_CONTROL = (
     "CallKaro's API cannot {action} a campaign; numbers already added stay scheduled at "
     "CallKaro. The dashboard stops adding numbers to it."
@@ -340,56 +355,3 @@ def _result(provider_ids: dict[str, str], rejected: list[tuple[str, str]]) -> Ad
     return AddNumbersResult(
         accepted=len(provider_ids), rejected=tuple(rejected), provider_ids=dict(provider_ids)
     )
-
-
-def _with_name(number: CampaignNumber) -> dict[str, Any]:
-    variables = dict(number.variables)
-    if number.name:
-        variables.setdefault("name", number.name)  # the doc's own example key
-    return variables
-
-
-def _metadata(variables: Mapping[str, Any], reference: str) -> dict[str, Any]:
-    # Echoed in the call-ended webhook, so the event finds its call even before the
-    # placing request's answer (with CallKaro's call id) has been stored.
-    return {**variables, REFERENCE_KEY: reference}
-
-
-def _schedule(request: OutboundCallRequest) -> dict[str, Any]:
-    """The optional scheduling fields, validated here so a bad one is never sent."""
-    out: dict[str, Any] = {}
-    low, high = PRIORITY_RANGE
-    if isinstance(request.priority, bool) or not isinstance(request.priority, int):
-        raise InvalidRequest("CallKaro priority must be a whole number.")
-    if not low <= request.priority <= high:
-        raise InvalidRequest(
-            f"CallKaro priority must be between {low} and {high} (got {request.priority})."
-        )
-    out["priority"] = request.priority
-    if request.schedule_at is not None:
-        if request.schedule_at.tzinfo is None:
-            raise InvalidRequest("schedule_at needs a time zone.")
-        out["schedule_at"] = request.schedule_at.astimezone(IST).strftime("%Y-%m-%dT%H:%M:%S")
-    for field, value in (
-        ("min_trigger_time", request.window_start),
-        ("max_trigger_time", request.window_end),
-    ):
-        if value:
-            if not _HHMM.match(value):
-                raise InvalidRequest(f"The calling window needs HH:MM times (got {value!r}).")
-            out[field] = value
-    if request.window_start and request.window_end and request.window_start >= request.window_end:
-        raise InvalidRequest("The calling window must start before it ends.")
-    if request.carry_over:
-        out["carry_over"] = True
-    if request.retries < 0:
-        raise InvalidRequest("The number of retries cannot be negative.")
-    if request.retries:
-        out["number_of_retries"] = request.retries
-        gaps = list(request.retry_gaps_minutes)
-        if any(isinstance(g, bool) or not isinstance(g, int) or g < 0 for g in gaps):
-            raise InvalidRequest("Gaps between retries must be whole minutes, 0 or more.")
-        if gaps:
-            # The doc takes one number, or a list when the gaps differ.
-            out["gap_between_retries"] = gaps[0] if len(gaps) == 1 else gaps
-    return out

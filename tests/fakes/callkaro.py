@@ -16,24 +16,33 @@ The doc does not give: any way to read a call back, status words, the call-ended
 the timezone of `schedule_at`, or what a wrong (rather than missing) key answers. Our
 choices are marked "guess" and explained where they are made.
 
-Scheduling a call inside a campaign: the doc's "schedule campaign" curl posts to
-`/call/outbound` with `batch_id` and no `agent_id`, so that is what the fake accepts; the
-call then uses the campaign's agent.
+Required fields are the doc's field table's: `to_number` and `agent_id`, on every call,
+one inside a campaign (`batch_id`) too. The doc's "schedule campaign" example leaves
+`agent_id` out; the table says it is required, and the fake holds to the table. A call
+whose agent differs from its batch's is accepted and uses its own agent (guess).
+
+Where the doc is silent the fake varies its answers, so an adapter cannot lean on one
+shape: documented answers alternate with and without extra fields, and the call-ended
+webhook (not in the doc at all) alternates its id key (`call_id` / `id`), its duration's
+type (integer, float, numeric text) and whether empty optional fields are null or absent.
+The alternation starts at `seed`, so a test picks a shape by its seed.
 """
 
 from __future__ import annotations
 
 import hmac
+import itertools
 import random
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from heapq import heapify, heappop, heappush
 from typing import Any
 
 import requests
 
+from tests.fakes import callkaro_fields as fields
 from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse
+from tests.fakes.callkaro_fields import IST, PRIORITY_RANGE  # noqa: F401 - the fake's API
 
 # name -> (method, path relative to BASE_URL, "doc" | "guess"). Adapters import this table so
 # every CallKaro path lives in one place; the fake registers its routes from it too.
@@ -43,8 +52,6 @@ PATHS: dict[str, tuple[str, str, str]] = {
 }
 BASE_URL = "https://api.callkaro.ai"
 AUTH_HEADER = "X-API-KEY"  # doc
-PRIORITY_RANGE = (-100, 100)  # doc: "Priority of the call [-100,100]"
-DEFAULT_GAP_MINUTES = 30  # guess: retries asked for without a gap use the doc's own example
 
 # The doc names no status words at all (calls are reported by webhook only, and that
 # webhook is not in the doc). These are our guess, snake_case like the doc's field names.
@@ -68,18 +75,11 @@ RETRIED_OUTCOMES = frozenset({"no_answer", "busy"})
 
 OUTCOME_WEIGHTS = (("completed", 60), ("no_answer", 20), ("busy", 10), ("failed", 10))
 
-# guess: CallKaro serves India (+91 examples, "Bangalore"), so a `schedule_at` without an
-# offset and the HH:MM trigger window are read as India time. India has no DST.
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
-
 # The agent ids the doc's examples use, so requests copied from the doc work.
 SEEDED_AGENTS: dict[str, str] = {
     "6803fa770b65876868ddf": "Inspection agent",
     "6803fa770b666a64ab1694c1e": "Survey agent",
 }
-
-_INTERNATIONAL_RE = re.compile(r"^\+[1-9]\d{6,14}$")  # "+919876543210"
-_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")  # "08:30"
 
 # The call-ended webhook we send (our assumption; the doc has none). One POST per call when
 # it is finally over (answered, retries used up, failed, or expired), not per attempt:
@@ -100,9 +100,12 @@ _HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")  # "08:30"
 #     "duration": 53                      # answered seconds, 0 if unanswered
 #   }
 #
+# That is shape 0; the others (see `webhook_payload`) rename `call_id` to `id`, send the
+# duration as 53.0, "53" or "53.0", leave out null fields, or add fields we do not read.
 # No signature is sent (none is documented); our inbox authenticates it by a secret token in
 # the webhook URL.
 WEBHOOK_EVENT = "call.ended"
+WEBHOOK_DURATION_FORMS = (int, float, str, lambda seconds: f"{seconds}.0")
 
 
 @dataclass
@@ -134,8 +137,9 @@ class CallKaroCall:
     ended_at: datetime | None = None
     duration: int = 0
 
-    def webhook_payload(self) -> dict[str, Any]:
-        return {
+    def webhook_payload(self, shape: int = 0) -> dict[str, Any]:
+        """The call-ended webhook in one of the shapes the doc leaves open (see above)."""
+        body: dict[str, Any] = {
             "event": WEBHOOK_EVENT,
             "call_id": self.call_id,
             "batch_id": self.batch_id,
@@ -145,11 +149,19 @@ class CallKaroCall:
             "attempts": self.attempts,
             "priority": self.priority,
             "metadata": dict(self.metadata),
-            "started_at": _iso(self.started_at),
-            "answered_at": _iso(self.answered_at),
-            "ended_at": _iso(self.ended_at),
+            "started_at": fields.iso(self.started_at),
+            "answered_at": fields.iso(self.answered_at),
+            "ended_at": fields.iso(self.ended_at),
             "duration": self.duration,
         }
+        if shape % 2:
+            body = {("id" if key == "call_id" else key): value for key, value in body.items()}
+        body["duration"] = WEBHOOK_DURATION_FORMS[shape % 4](self.duration)
+        if shape % 3 == 1:
+            body = {key: value for key, value in body.items() if value is not None}
+        if shape % 3 == 2:
+            body.update(agent_name="Survey agent", hangup_cause="NORMAL_CLEARING", cost=None)
+        return body
 
 
 @dataclass
@@ -175,6 +187,10 @@ class CallKaroFake(FakeProviderServer):
         self._forced: dict[str, str] = {}  # to_number -> outcome of every attempt
         self._outbox: list[dict[str, Any]] = []  # webhooks waiting for the lock to be released
         self.webhook_failures: list[tuple[dict[str, Any], str]] = []
+        # Shape alternation (see the module doc), apart from each call's own generator so
+        # a shape never shifts ids or outcomes.
+        self._answer_shapes = itertools.count(seed)
+        self._webhook_shapes = itertools.count(seed)
         super().__init__()
 
     # -- test helpers --------------------------------------------------------------------
@@ -216,48 +232,30 @@ class CallKaroFake(FakeProviderServer):
         return FakeResponse(status=status, body={"status": "error", "message": message})
 
     def _outbound_call(self, request: FakeRequest) -> dict[str, Any]:
-        body = _json_object(request)
+        body = fields.json_object(request)
         # Shape first (400s), then look-ups (404s), so a malformed request never reveals
         # which agents or batches exist.
-        to_number = body.get("to_number")
-        if to_number is None or to_number == "":
-            raise BadRequest("Missing to_number")
-        if not isinstance(to_number, str) or not _INTERNATIONAL_RE.match(to_number):
-            raise BadRequest("to_number must be in international format, e.g. +919876543210")
-        agent_id = _optional_str(body, "agent_id")
-        batch_id = _optional_str(body, "batch_id")
-        metadata = body.get("metadata")
-        if metadata is None:
-            metadata = {}
-        elif not isinstance(metadata, dict):
-            raise BadRequest("metadata must be an object")
-        schedule_at = _schedule_at(body.get("schedule_at"))
-        min_time = _trigger_time(body.get("min_trigger_time"), "min_trigger_time")
-        max_time = _trigger_time(body.get("max_trigger_time"), "max_trigger_time")
+        to_number = fields.to_number(body)
+        agent_id = fields.optional_str(body, "agent_id")
+        batch_id = fields.optional_str(body, "batch_id")
+        metadata = fields.metadata(body)
+        schedule_at = fields.schedule_at(body.get("schedule_at"))
+        min_time = fields.trigger_time(body.get("min_trigger_time"), "min_trigger_time")
+        max_time = fields.trigger_time(body.get("max_trigger_time"), "max_trigger_time")
         if min_time and max_time and min_time >= max_time:
             raise BadRequest("min_trigger_time must be earlier than max_trigger_time")
-        carry_over = body.get("carry_over", False)
-        if not isinstance(carry_over, bool):
-            raise BadRequest("carry_over must be a boolean")
-        retries = body.get("number_of_retries", 0)
-        if not _is_int(retries) or retries < 0:
-            raise BadRequest("number_of_retries must be a non-negative integer")
-        gaps = _gaps(body.get("gap_between_retries"))
-        priority = body.get("priority", 0)
-        low, high = PRIORITY_RANGE
-        if not _is_int(priority) or not low <= priority <= high:
-            raise BadRequest(f"priority must be an integer between {low} and {high}")
-        if agent_id is None and batch_id is None:
-            raise BadRequest("Missing agent_id")  # doc
+        carry_over = fields.carry_over(body)
+        retries = fields.retries(body)
+        gaps = fields.gaps(body.get("gap_between_retries"))
+        priority = fields.priority(body)
+        if agent_id is None:
+            raise BadRequest("Missing agent_id")  # doc: required, in a campaign too
 
         batch = None
         if batch_id is not None:
             batch = self.batches.get(batch_id)
             if batch is None:
                 raise BadRequest("Batch does not exist", status=404)  # guess, like the agent's
-        if agent_id is None:
-            assert batch is not None
-            agent_id = batch.agent_id
         if agent_id not in self.agents:
             raise BadRequest("Agent does not exist", status=404)  # doc
 
@@ -266,7 +264,7 @@ class CallKaroFake(FakeProviderServer):
         # outcomes depend only on (seed, seq), never on how the test chunks `advance()`.
         rng = random.Random(self.seed + seq)
         call = CallKaroCall(
-            call_id=_object_id(self.clock, rng),
+            call_id=fields.object_id(self.clock, rng),
             seq=seq,
             to_number=to_number,
             agent_id=agent_id,
@@ -295,18 +293,21 @@ class CallKaroFake(FakeProviderServer):
         self.calls[call.call_id] = call
         if batch is not None:
             batch.call_ids.append(call.call_id)
-        return {
+        answer = {
             "status": "success",
             "message": "Call initiated successfully",
             "call_id": call.call_id,
         }
+        if next(self._answer_shapes) % 2:  # the doc is silent on other fields: add some
+            answer.update(batch_id=batch_id, agent_id=agent_id, scheduled=call.status != "queued")
+        return answer
 
     def _create_campaign(self, request: FakeRequest) -> dict[str, Any]:
-        body = _json_object(request)
-        name = _optional_str(body, "name")
+        body = fields.json_object(request)
+        name = fields.optional_str(body, "name")
         if name is None:
             raise BadRequest("Missing name")  # guess, in the doc's "Missing agent_id" style
-        agent_id = _optional_str(body, "agent_id")
+        agent_id = fields.optional_str(body, "agent_id")
         if agent_id is None:
             raise BadRequest("Missing agent_id")
         if agent_id not in self.agents:
@@ -314,13 +315,16 @@ class CallKaroFake(FakeProviderServer):
         # Batches draw from their own stream (a string seed is hashed deterministically) so
         # creating one never shifts the ids or outcomes of calls.
         rng = random.Random(f"{self.seed}:batch:{len(self.batches) + 1}")
-        batch = CallKaroBatch(_object_id(self.clock, rng), name, agent_id, self.clock)
+        batch = CallKaroBatch(fields.object_id(self.clock, rng), name, agent_id, self.clock)
         self.batches[batch.batch_id] = batch
-        return {
+        answer = {
             "batch_id": batch.batch_id,
             "message": "Campaign created successfully",
             "status": "success",
         }
+        if next(self._answer_shapes) % 2:  # the doc is silent on other fields: add some
+            answer.update(name=name, agent_id=agent_id, total_calls=0)
+        return answer
 
     # -- time --------------------------------------------------------------------------
     def on_tick(self) -> None:
@@ -407,7 +411,7 @@ class CallKaroFake(FakeProviderServer):
         call.status = status
         call.ended_at = at
         call.next_at = None
-        self._outbox.append(call.webhook_payload())
+        self._outbox.append(call.webhook_payload(next(self._webhook_shapes)))
 
     def advance(self, seconds: float) -> None:
         # `on_tick` runs under the server lock; webhooks go out after it is released so a
@@ -431,73 +435,9 @@ Fake = CallKaroFake
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _json_object(request: FakeRequest) -> dict[str, Any]:
-    body = request.json()
-    if not isinstance(body, dict):
-        raise BadRequest("Request body must be a JSON object")
-    return body
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _optional_str(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise BadRequest(f"{name} must be a string")
-    return value
-
-
-def _schedule_at(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise BadRequest("schedule_at must be an ISO 8601 string")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BadRequest("schedule_at must be an ISO 8601 string") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=IST)
-    return moment.astimezone(UTC)
-
-
-def _trigger_time(value: Any, name: str) -> time | None:
-    if value is None or value == "":
-        return None
-    match = _HHMM_RE.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise BadRequest(f"{name} must be HH:MM")
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def _gaps(value: Any) -> list[int]:
-    """`gap_between_retries`: minutes, one number or a list (doc)."""
-    if value is None:
-        return [DEFAULT_GAP_MINUTES]
-    gaps = value if isinstance(value, list) else [value]
-    if not gaps or not all(_is_int(gap) and gap >= 0 for gap in gaps):
-        raise BadRequest(
-            "gap_between_retries must be a non-negative integer or a list of them (minutes)"
-        )
-    return list(gaps)
-
-
-def _object_id(moment: datetime, rng: random.Random) -> str:
-    """A 24-hex id shaped like the doc's `batch_id` (a MongoDB ObjectId: time + random)."""
-    return f"{int(moment.timestamp()):08x}{rng.getrandbits(64):016x}"
-
-
 def _pick(roll: float) -> str:
     for outcome, weight in OUTCOME_WEIGHTS:
         if roll < weight:
             return outcome
         roll -= weight
     return OUTCOME_WEIGHTS[-1][0]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")

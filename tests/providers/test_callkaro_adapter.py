@@ -178,9 +178,24 @@ def test_hosted_campaign_is_a_batch_its_calls_join(fake, provider):
     assert fake.batches[batch_id].call_ids == [result.provider_ids["e1"], result.provider_ids["e3"]]
     calls = _sent(fake)[1:]
     assert [c["batch_id"] for c in calls] == [batch_id, batch_id]
-    assert "agent_id" not in calls[0]
+    # The doc's field table requires agent_id on every call, a campaign's too.
+    assert [c["agent_id"] for c in calls] == [AGENT, AGENT]
     assert calls[0]["metadata"] == {"name": "Asha", REFERENCE_KEY: "e1"}
     assert calls[1]["metadata"] == {"city": "Pune", REFERENCE_KEY: "e3"}
+
+
+def test_a_campaign_is_created_with_the_agent_its_numbers_carry(fake):
+    with pytest.raises(InvalidRequest, match="set the account's agent_id"):
+        _provider(fake, agent_id="").campaign_create(HostedCampaignSpec(name="Inspection"))
+    other = list(SEEDED_AGENTS)[0]
+    with pytest.raises(InvalidRequest, match=f"voicebot is CallKaro agent {other}"):
+        _provider(fake).campaign_create(HostedCampaignSpec(name="Inspection", bot_id=other))
+    with pytest.raises(InvalidRequest, match="set the account's agent_id"):
+        _provider(fake, agent_id="").campaign_add_numbers("b1", [CampaignNumber(CUSTOMER, "e1")])
+    assert fake.requests == []
+    batch_id = _provider(fake).campaign_create(HostedCampaignSpec(name="Inspection", bot_id=AGENT))
+    assert _sent(fake) == [{"name": "Inspection", "agent_id": AGENT}]
+    assert fake.batches[batch_id].agent_id == AGENT
 
 
 def test_unknown_batch_stops_the_push(fake, provider):
@@ -256,7 +271,7 @@ def test_timeout_on_placing_is_ambiguous(fake):
 
 def test_an_unreadable_answer_to_a_placed_call_is_ambiguous(fake, provider):
     fake.inject("garbage")
-    with pytest.raises(AmbiguousOutcome, match="not JSON.*may have been placed"):
+    with pytest.raises(AmbiguousOutcome, match="not JSON.*may have acted on the request"):
         _call(provider)
 
 
@@ -268,7 +283,10 @@ def test_malformed_webhook_is_rejected(provider, body):
         provider.parse_webhook(body, {})
 
 
-def test_call_ended_webhook_round_trip(fake, provider):
+@pytest.mark.parametrize("seed", range(6))  # the fake's webhook shapes (its module doc)
+def test_call_ended_webhook_round_trip(seed):
+    fake = CallKaroFake(seed=seed).start()
+    provider = _provider(fake)
     catcher = WebhookCatcher()
     fake.webhook_url = catcher.url
     try:
@@ -278,6 +296,7 @@ def test_call_ended_webhook_round_trip(fake, provider):
         [(body, headers)] = catcher.received
     finally:
         catcher.stop()
+        fake.stop()
     provider.verify_webhook(body=body, headers=headers, now=fake.clock)  # unsigned: accepted
     [update] = provider.parse_webhook(body, headers)
     assert update.provider_call_id == call_id
