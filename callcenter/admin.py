@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
+from callcenter.admin_audit import AuditedAdmin
 from callcenter.leases import Lease
 from callcenter.models import AuditEntry
 
@@ -25,6 +28,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lease)
-class LeaseAdmin(admin.ModelAdmin):
+class LeaseAdmin(AuditedAdmin):
     list_display = ("name", "holder", "until")
     readonly_fields = ("name", "holder", "until")
+    view_only = True  # held and renewed by the workers
+
+
+# Users and groups are audited like every other row (a new admin is a state change).
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass

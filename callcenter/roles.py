@@ -1,6 +1,7 @@
 """Roles are Django groups with permissions: admin, supervisor, agent.
 
-`ROLE_PERMISSIONS` is the one place that says what each role may do in the Django admin;
+`ROLE_PERMISSIONS` is the one place that says what each role may do in the Django admin
+(supervisors and agents: view only; writes go through the dashboard's services);
 views check the role with `role_required`, and selectors scope rows per user.
 """
 
@@ -25,7 +26,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "telephony.did": _ALL,
         "telephony.agent": _ALL,
         "telephony.extension": _ALL,
-        "telephony.call": ("view", "change"),
+        "telephony.call": ("view",),  # calls are the providers' record (superusers only)
         "telephony.recording": ("view",),
         "telephony.maskedsession": ("view", "change"),
         "telephony.voicebot": _ALL,
@@ -42,25 +43,25 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "auth.user": _ALL,
     },
     SUPERVISOR: {
-        "telephony.call": ("view", "change"),
+        "telephony.call": ("view",),
         "telephony.recording": ("view",),
-        "telephony.maskedsession": ("view", "add", "change"),
+        "telephony.maskedsession": ("view",),
         "telephony.agent": ("view",),
         "telephony.extension": ("view",),
         "telephony.did": ("view",),
         "telephony.disposition": ("view",),
-        "contacts.contact": _ALL,
-        "contacts.contactlist": _ALL,
-        "contacts.dncentry": ("view", "add"),
-        "campaigns.ttstemplate": _ALL,
-        "campaigns.campaign": ("view", "add", "change"),
+        "contacts.contact": ("view",),
+        "contacts.contactlist": ("view",),
+        "contacts.dncentry": ("view",),
+        "campaigns.ttstemplate": ("view",),
+        "campaigns.campaign": ("view",),
         "campaigns.campaignentry": ("view",),
     },
     AGENT: {
-        "telephony.call": ("view", "change"),
+        "telephony.call": ("view",),
         "telephony.recording": ("view",),
         "telephony.disposition": ("view",),
-        "contacts.contact": ("view", "change"),
+        "contacts.contact": ("view",),
     },
 }
 

@@ -121,6 +121,12 @@ class CampaignForm(forms.ModelForm):
             raise forms.ValidationError("Use one key: 0–9, * or #.")
         return value
 
+    def clean_no_of_call(self) -> int:
+        value = self.cleaned_data["no_of_call"]
+        if value < 1:
+            raise forms.ValidationError("At least one concurrent call, or nothing is ever dialed.")
+        return value
+
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("window_start"), data.get("window_end")
