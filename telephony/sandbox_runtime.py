@@ -10,6 +10,7 @@ safety net.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +45,18 @@ def sandbox_schedule(
         for e in events
     )
     _wake_pump()
+
+
+def sandbox_drop_pending(*, account: ProviderAccount, provider_call_id: str) -> int:
+    """A simulated call that was hung up sends nothing more: drop its undelivered events."""
+    if not provider_call_id:
+        return 0
+    # Event bodies are JSON written with sort_keys (providers.sandbox._event_body).
+    marker = json.dumps({"call_id": provider_call_id})[1:-1]
+    pending = SandboxEvent.objects.filter(
+        account=account, delivered_at__isnull=True, body__contains=marker
+    )
+    return pending.delete()[0]
 
 
 def sandbox_deliver_due(*, now: datetime | None = None, limit: int = 500) -> int:

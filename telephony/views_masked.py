@@ -66,15 +66,14 @@ def masked_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def masked_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(masked_sessions(), pk=pk)
     try:
-        masked_session_cancel(user=request.user, session=session, ip=client_ip(request))
-        message, level = (
-            "Session canceled. Neither party can reach the other through it now.",
-            "success",
-        )
+        result = masked_session_cancel(user=request.user, session=session, ip=client_ip(request))
+        message, level = result.message, "warning" if result.left_running else "success"
     except ServiceError as exc:
         message, level = exc.message, "error"
     if not request.htmx:
-        (messages.error if level == "error" else messages.success)(request, message)
+        {"error": messages.error, "warning": messages.warning}.get(level, messages.success)(
+            request, message
+        )
         return redirect("telephony:masked_detail", pk=session.pk)
     session = get_object_or_404(_with_calls(masked_sessions()), pk=pk)
     response = render(

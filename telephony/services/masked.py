@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -13,13 +14,18 @@ from callcenter.errors import ServiceError
 from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.models import DID, Call, CallEvent, MaskedSession
 from telephony.providers.base import (
+    ACTIVE_STATUSES,
     CallStatus,
+    CallUpdate,
     Capability,
+    CapabilityMissing,
     MaskedCallRequest,
     ProviderError,
 )
+from telephony.sandbox_runtime import sandbox_drop_pending
 from telephony.services.accounts import provider_for
 from telephony.services.calls import _place
+from telephony.services.callstate import call_apply_update
 
 
 def masked_session_start(
@@ -101,31 +107,82 @@ def _number(raw: str, region: str, field: str) -> str:
         raise ServiceError(str(exc), field=field) from exc
 
 
+@dataclass(frozen=True)
+class MaskedCancel:
+    session: MaskedSession
+    calls_ended: int
+    # Empty when the provider hung the live call up; else why it could not, in plain words.
+    left_running: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.left_running:
+            return f"Session canceled here. {self.left_running}"
+        ended = f" Its live call was hung up ({self.calls_ended})." if self.calls_ended else ""
+        return "Session canceled: neither party can reach the other through it now." + ended
+
+
 def masked_session_cancel(
     *, user: Any, session: MaskedSession, ip: str | None = None
-) -> MaskedSession:
-    """Tear the pairing down at the provider, then close it here."""
+) -> MaskedCancel:
+    """Hang the session's live call up at the provider, then close the session here.
+
+    Where the provider cannot hang up (it offers no cancel), the session still closes
+    here and the result says plainly that the call in progress goes on.
+    """
     if session.status != MaskedSession.Status.ACTIVE:
         raise ServiceError(f"This session is already {session.get_status_display().lower()}.")
     provider = provider_for(session.account)
+    live = list(session.calls.filter(status__in=ACTIVE_STATUSES))
+    left_running = ""
     try:
         provider.cancel_masked_call(did_number=session.did.number, party_a=session.party_a)
+    except CapabilityMissing as exc:
+        if live:
+            left_running = (
+                f"{session.account} cannot hang up a live masked call ({exc.message}); "
+                f"the call in progress goes on until a party hangs up."
+            )
     except ProviderError as exc:
-        raise ServiceError(f"{session.account} did not cancel the session: {exc.message}") from exc
+        raise ServiceError(
+            f"{session.account} did not cancel the session: {exc.message} "
+            "The session and its call are still live; try again."
+        ) from exc
     with transaction.atomic():
         if not MaskedSession.objects.filter(
             pk=session.pk, status=MaskedSession.Status.ACTIVE
         ).update(status=MaskedSession.Status.CANCELED):
             raise ServiceError("This session was closed meanwhile.")
         session.status = MaskedSession.Status.CANCELED
+        ended = 0 if left_running else sum(_hang_up(call, user) for call in live)
         audit_log(
             actor=user,
             action="masked.cancel",
             obj=session,
             ip=ip,
-            summary=f"Canceled masked session {session.party_a} ↔ {session.party_b}",
+            summary=f"Canceled masked session {session.party_a} ↔ {session.party_b}"
+            + (f"; hung up {ended} live call(s)" if ended else "")
+            + ("; the provider could not hang up its live call" if left_running else ""),
         )
-    return session
+    return MaskedCancel(session=session, calls_ended=ended, left_running=left_running)
+
+
+def _hang_up(call: Call, user: Any) -> bool:
+    """The provider hung up: the call is canceled now, not whenever its last event lands."""
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if not locked.is_active:
+        return False
+    update = CallUpdate(
+        provider_call_id=locked.provider_call_id,
+        status=CallStatus.CANCELED,
+        provider_status="canceled by the dashboard",
+        occurred_at=timezone.now(),
+    )
+    call_apply_update(locked, update, source=CallEvent.Source.APP)
+    # The sandbox keeps the rest of a simulated call as pending events: a hung-up call
+    # has no rest. (A real provider simply sends nothing more, or a late event we keep.)
+    sandbox_drop_pending(account=locked.account, provider_call_id=locked.provider_call_id)
+    return True
 
 
 def masked_sessions_expire(*, now: Any = None) -> int:
