@@ -14,6 +14,12 @@ Where the doc is silent we decided:
   `GET /calls/{id}`), and `campaign_add_numbers` returns each entry's call id.
 - Numbers go out as the doc's examples show them: Indian numbers as 10 national digits,
   any other country in E.164 (our guess).
+- The base URL is the doc's, version prefix included: an account whose base URL is the
+  host only (`https://api.callmatic.ai`) gets `/v1` appended, so it still reaches the
+  documented paths (`callmatic_payloads.api_base`).
+- Both triggers dial, so each is sent once (`HttpClient.once`); a 2xx we cannot read, or a
+  single call's answer without its id, is `AmbiguousOutcome`. Ids are read as text under
+  `callId`, `call_id` or `id`, at the top or under `data`.
 """
 
 from __future__ import annotations
@@ -23,14 +29,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import requests
-
 from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers import callmatic_payloads as payloads
 from telephony.providers import http, parsing
 from telephony.providers.base import (
     AddNumbersResult,
-    AmbiguousOutcome,
     AuthenticationFailed,
     CallPlaced,
     CallStatus,
@@ -47,6 +50,7 @@ from telephony.providers.base import (
     Recording,
     WebhookRejected,
 )
+from telephony.providers.callmatic_payloads import CALL_ID_KEYS
 
 BASE_URL = "https://api.callmatic.ai/v1"
 
@@ -127,6 +131,7 @@ class CallmaticProvider(Provider):
             base_url=BASE_URL,
             auth_headers={"api-key": config.credentials.get("api_key", "")},
         )
+        self.http.base_url = payloads.api_base(config.base_url or BASE_URL)
 
     # -- connection ------------------------------------------------------------------------
     def test_connection(self) -> str:
@@ -155,8 +160,11 @@ class CallmaticProvider(Provider):
             "phoneNumber": self._outbound_number(request.to_number),
             "variables": dict(request.variables),
         }
-        data = self._place("trigger_call", body, campaign_id)
-        return CallPlaced(provider_call_id=str(data["callId"]), status=CallStatus.QUEUED, raw=data)
+        answer = self._place("trigger_call", body, campaign_id)
+        call_id = self.http.confirmed_id(answer, CALL_ID_KEYS, what=_WHAT["trigger_call"])
+        return CallPlaced(
+            provider_call_id=call_id, status=CallStatus.QUEUED, raw=payloads.data_of(answer)
+        )
 
     # -- hosted campaigns --------------------------------------------------------------------
     def campaign_create(self, spec: HostedCampaignSpec) -> str:
@@ -196,16 +204,21 @@ class CallmaticProvider(Provider):
                 ],
             }
             try:
-                data = self._place("trigger_batch", body, provider_id)
+                answer = self._place("trigger_batch", body, provider_id)
+                queued = payloads.batch_outcome(answer, chunk)
+                if queued is None:
+                    raise self.http.ambiguous(
+                        f"answered {_WHAT['trigger_batch']} without its calls or counts"
+                    )
             except ProviderError as exc:
                 # Earlier chunks are queued at Callmatic; the caller must keep their ids.
                 exc.partial_result = AddNumbersResult(
                     accepted, duplicates, tuple(rejected), provider_ids
                 )
                 raise
-            accepted += payloads.count(data.get("enqued"))  # sic: the doc's spelling
-            duplicates += payloads.count(data.get("duplicates"))
-            provider_ids.update(payloads.match_call_ids(chunk, data.get("calls")))
+            accepted += queued.accepted
+            duplicates += queued.duplicates
+            provider_ids.update(queued.provider_ids)
         return AddNumbersResult(accepted, duplicates, tuple(rejected), provider_ids)
 
     def campaign_start(self, provider_id: str) -> None:
@@ -253,9 +266,9 @@ class CallmaticProvider(Provider):
                 ) from exc
             raise
         data = self._data(response)
-        if not data.get("callId"):
-            raise self.http.bad_response("returned call details without a callId")
-        return self._update_from(data, event_type="details")
+        # An answer that leaves its id out is still the call we asked for.
+        call_id = http.first_id(data, *CALL_ID_KEYS) or provider_call_id
+        return self._update_from(data, call_id, event_type="details")
 
     def fetch_recording(self, url: str) -> Recording:
         # The API key rides along, so it is only ever sent to Callmatic's own recording path.
@@ -278,15 +291,14 @@ class CallmaticProvider(Provider):
         )
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
-        payload = parsing.webhook_object(body)
-        # Some senders wrap the call like the details answer does; accept both.
-        if isinstance(payload.get("data"), dict):
-            payload = payload["data"]
-        if not payload.get("callId") or not isinstance(payload.get("status"), str):
+        payload = payloads.data_of(parsing.webhook_object(body))
+        call_id = http.first_id(payload, *CALL_ID_KEYS)
+        word = payload.get("status")
+        if call_id is None or not isinstance(word, str) or not word.strip():
             raise WebhookRejected("missing callId or status")
-        update = self._update_from(payload, event_type="completed")
+        update = self._update_from(payload, call_id, event_type="completed")
         # One completion per call: a redelivery of the same ending is a duplicate.
-        ending = f"{payload['callId']}:{payload['status']}:{payload.get('endTime') or ''}"
+        ending = f"{call_id}:{word.strip()}:{payload.get('endTime') or ''}"
         update.dedupe_key = "callmatic:" + hashlib.sha256(ending.encode()).hexdigest()[:40]
         return [update]
 
@@ -303,26 +315,26 @@ class CallmaticProvider(Provider):
         return e164[3:] if e164.startswith("+91") else e164
 
     def _inbound_number(self, number: Any) -> str:
-        text = str(number or "")
+        text = "" if number is None or isinstance(number, bool) else str(number).strip()
         try:
             return normalize_phone(text, region=self.config.default_region)
         except InvalidPhoneNumber:
             return text  # kept as sent: a display value, never dialed from here
 
-    def _data(self, response: requests.Response) -> dict[str, Any]:
+    def _data(self, response) -> dict[str, Any]:
+        """A read's call object: under `data` as the doc shows, or at the top."""
         body = self.http.json(response)
         if not isinstance(body, dict):
             raise self.http.bad_response("returned JSON that is not an object")
         if body.get("success") is False:
             raise InvalidRequest(f"Callmatic refused the request: {body.get('error') or '?'}")
-        data = body.get("data")
-        if not isinstance(data, dict):
-            raise self.http.bad_response("returned no data object")
-        return data
+        return payloads.data_of(body)
 
     def _place(self, name: str, body: dict[str, Any], campaign_id: str) -> dict[str, Any]:
+        """A trigger, sent once; its answer as JSON (unreadable = AmbiguousOutcome)."""
+        what = _WHAT[name]
         try:
-            response = self.http.place(*_route(name), json=body)
+            response = self.http.once(*_route(name), what=what, json=body)
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise InvalidRequest(
@@ -331,26 +343,20 @@ class CallmaticProvider(Provider):
                     status=404,
                 ) from exc
             raise
-        try:
-            data = self._data(response)
-            if name == "trigger_call" and not data.get("callId"):
-                raise self.http.bad_response("accepted the call but returned no callId")
-        except InvalidRequest:
-            raise  # Callmatic said plainly that it refused: nothing was placed
-        except ProviderError as exc:
-            # A 2xx we cannot read: the calls may well be placed, so never report "failed".
-            raise AmbiguousOutcome(
-                f"{exc.message} The call may have been placed; its details are checked "
-                "before any redial."
-            ) from exc
-        return data
+        answer = self.http.once_json(response, what=what)
+        if not isinstance(answer, dict):
+            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
+        if answer.get("success") is False:
+            # Callmatic says plainly that it refused: nothing was placed.
+            raise InvalidRequest(f"Callmatic refused the request: {answer.get('error') or '?'}")
+        return answer
 
-    def _update_from(self, data: Mapping[str, Any], *, event_type: str) -> CallUpdate:
-        word = str(data.get("status") or "")
+    def _update_from(self, data: Mapping[str, Any], call_id: str, *, event_type: str) -> CallUpdate:
+        word = str(data.get("status") or "").strip()
         status = parsing.status_from(STATUS_TABLE, word, label="Callmatic")
         completed = status is CallStatus.COMPLETED
         return CallUpdate(
-            provider_call_id=str(data["callId"]),
+            provider_call_id=call_id,
             status=status,
             provider_status=word,
             event_type=event_type,
@@ -358,17 +364,18 @@ class CallmaticProvider(Provider):
             or parsing.timestamp(data.get("triggeredAt")),
             direction=str(data.get("direction") or "outbound").lower(),
             to_number=self._inbound_number(data.get("phoneNumber")),
-            duration_seconds=parsing.whole_seconds(data.get("duration")),
-            recording_url=self._recording_url(data["callId"]) if completed else "",
+            duration_seconds=payloads.seconds(data.get("duration")),
+            recording_url=self._recording_url(call_id) if completed else "",
             transcript=payloads.transcript(data.get("transcript")),
             summary=payloads.summary(data.get("insights")),
             raw=dict(data),
         )
 
-    def _recording_url(self, call_id: Any) -> str:
-        return self.http.base_url + _path("recording", callId=str(call_id))
+    def _recording_url(self, call_id: str) -> str:
+        return self.http.base_url + _path("recording", callId=call_id)
 
 
+_WHAT = {"trigger_call": "placing the call", "trigger_batch": "queuing the batch of calls"}
 # A syntactically valid id no call can have (test_connection's probe).
 _PROBE_ID = "00000000-0000-0000-0000-000000000000"
 _NO_CONTROL = (

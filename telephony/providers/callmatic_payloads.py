@@ -5,11 +5,33 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
-from telephony.providers.types import CampaignNumber
+from telephony.providers.callkaro_payloads import seconds  # noqa: F401 - one liberal reader
+from telephony.providers.http import first_id
+from telephony.providers.types import AddNumbersResult, CampaignNumber
 
 # The transcript's `sender` words (doc) -> the speakers the dashboard shows.
 SPEAKERS = {"bot": "bot", "human": "customer"}
+# The doc's id is `callId`; the others are what a sender might use instead (guess).
+CALL_ID_KEYS = ("callId", "call_id", "id")
+VERSION_PATH = "/v1"  # doc: "Base URL https://api.callmatic.ai/v1"
+_VERSIONED = re.compile(r"/v\d+$", re.IGNORECASE)
+
+
+def api_base(url: str) -> str:
+    """The base URL with the doc's version prefix: an admin may type the host alone, with
+    or without a trailing slash; `/v1` is appended once, never doubled."""
+    base = url.strip().rstrip("/")
+    if not _VERSIONED.search(urlsplit(base).path):
+        base += VERSION_PATH
+    return base
+
+
+def data_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The call object: under `data` as the doc shows, or the body itself."""
+    data = body.get("data")
+    return data if isinstance(data, dict) else body
 
 
 def variables(number: CampaignNumber) -> dict[str, Any]:
@@ -19,8 +41,33 @@ def variables(number: CampaignNumber) -> dict[str, Any]:
     return out
 
 
-def count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+def count(value: Any) -> int | None:
+    """A count as a whole number or digits ("3"); anything else is not known."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def batch_outcome(
+    answer: dict[str, Any], chunk: Sequence[tuple[CampaignNumber, str]]
+) -> AddNumbersResult | None:
+    """What a batch answer says was queued; None when it says neither which calls nor how
+    many (the calls may be queued: the caller treats that as in doubt)."""
+    data = data_of(answer)
+    calls = data.get("calls")
+    queued = count(data.get("enqued", data.get("enqueued")))  # sic: the doc's spelling
+    if not isinstance(calls, list) and queued is None:
+        return None
+    ids = match_call_ids(chunk, calls)
+    return AddNumbersResult(
+        accepted=queued if queued is not None else len(ids),
+        duplicates=count(data.get("duplicates")) or 0,
+        provider_ids=ids,
+    )
 
 
 def _digits(number: Any) -> str:
@@ -34,11 +81,12 @@ def match_call_ids(chunk: Sequence[tuple[CampaignNumber, str]], calls: Any) -> d
         waiting.setdefault(_digits(phone), []).append(number.reference)
     matched: dict[str, str] = {}
     for call in calls if isinstance(calls, list) else []:
-        if not isinstance(call, dict) or not call.get("callId"):
+        call_id = first_id(call, *CALL_ID_KEYS) if isinstance(call, dict) else None
+        if call_id is None:
             continue
         refs = waiting.get(_digits(call.get("phoneNumber")))
         if refs:
-            matched[refs.pop(0)] = str(call["callId"])
+            matched[refs.pop(0)] = call_id
     return matched
 
 

@@ -16,7 +16,8 @@ def callmatic_harness():
     provider = CallmaticProvider(
         config(
             "callmatic",
-            base_url=fake.base_url,
+            # The host alone, as an admin may type it: the adapter appends the doc's /v1.
+            base_url=fake.url,
             credentials={"api_key": fake.api_key, "campaign_id": CAMPAIGN_ID},
         )
     )

@@ -16,17 +16,21 @@ Error shape (doc) for every error: `{"success": false, "error": "<message>"}`. S
 404 unknown campaign, call or recording, 429/500 only by fault injection.
 
 Like the real service, the fake serves under `/v1`: point an adapter at `fake.base_url`.
+
+Where the doc is silent the fake varies its answers, so an adapter cannot lean on one
+shape. The details example is "(truncated)", so a call object alternates between the doc's
+keys with nulls and empty lists, the same without them (an unanswered call has no
+`startTime`, no `transcript`), and extra fields we do not read; the triggers' answers
+alternate with and without extra fields. The alternation starts at `seed`.
 """
 
 from __future__ import annotations
 
 import hmac
-import io
-import math
+import itertools
 import random
 import re
 import uuid
-import wave
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from heapq import heapify, heappop, heappush
@@ -35,6 +39,7 @@ from typing import Any
 import requests
 
 from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse
+from tests.fakes.callmatic_media import conversation, wav
 
 # name -> (method, path relative to BASE_URL, "doc" | "guess"). Adapters import this table so
 # every Callmatic path lives in one place; the fake registers its routes from it too.
@@ -75,6 +80,9 @@ SEEDED_CAMPAIGNS: dict[str, str] = {
     "5f0c2b1e-7d4a-4c1b-9a57-2e8d3c6b9f10": "Renewal Reminders",
 }
 
+# Fields a real call object may carry beyond the doc's truncated example (guess).
+EXTRA_CALL_FIELDS = {"language": "hi-IN", "agentName": "Radha", "cost": None, "tags": []}
+
 _PHONE_RE = re.compile(r"^\+?\d{10,15}$")  # guess: the doc's examples are 10-digit local
 
 
@@ -101,9 +109,10 @@ class CallmaticCall:
     insights: list[dict[str, Any]] = field(default_factory=list)
     recording: bytes | None = field(default=None, repr=False)
 
-    def details(self) -> dict[str, Any]:
-        """The `data` object of GET /calls/{callId}, which is also the webhook body (doc)."""
-        return {
+    def details(self, shape: int = 0) -> dict[str, Any]:
+        """The `data` object of GET /calls/{callId}, which is also the webhook body (doc),
+        in one of the shapes the doc leaves open (see the module doc)."""
+        body = {
             "callId": self.call_id,
             "campaignId": self.campaign_id,
             "direction": "OUTBOUND",
@@ -116,6 +125,11 @@ class CallmaticCall:
             "transcript": [dict(turn) for turn in self.transcript],
             "insights": [dict(item) for item in self.insights],
         }
+        if shape % 2:
+            body = {key: value for key, value in body.items() if value not in (None, [])}
+        if shape % 3 == 2:
+            body.update(EXTRA_CALL_FIELDS)
+        return body
 
 
 class CallmaticFake(FakeProviderServer):
@@ -133,6 +147,11 @@ class CallmaticFake(FakeProviderServer):
         self._forced: dict[str, str] = {}  # number key -> terminal status
         self._outbox: list[dict[str, Any]] = []  # webhooks waiting for the lock to be released
         self.webhook_failures: list[tuple[dict[str, Any], str]] = []
+        # Shape alternation (see the module doc), apart from each call's own generator so
+        # a shape never shifts ids or outcomes.
+        self._answer_shapes = itertools.count(seed)
+        self._detail_shapes = itertools.count(seed)
+        self._webhook_shapes = itertools.count(seed)
         super().__init__()
 
     # -- test helpers --------------------------------------------------------------------
@@ -183,7 +202,7 @@ class CallmaticFake(FakeProviderServer):
         variables = _variables(body.get("variables"), "variables")
         # A single call is never deduplicated: the doc reports duplicates only for batches.
         call = self._new_call(campaign["campaignId"], phone, variables)
-        return {
+        answer = {
             "success": True,
             "data": {
                 "callId": call.call_id,
@@ -192,6 +211,10 @@ class CallmaticFake(FakeProviderServer):
                 "campaignId": call.campaign_id,
             },
         }
+        if next(self._answer_shapes) % 2:  # the doc is silent on other fields: add some
+            answer["data"]["status"] = "queued"
+            answer["message"] = "Call triggered successfully"
+        return answer
 
     def _trigger_batch(self, request: FakeRequest) -> dict[str, Any]:
         body = _json_object(request)
@@ -229,11 +252,17 @@ class CallmaticFake(FakeProviderServer):
                 continue
             seen.add(key)
             created.append(self._new_call(campaign["campaignId"], phone, variables))
+        extra = {"status": "queued"} if next(self._answer_shapes) % 2 else {}
         return {
             "success": True,
             "data": {
                 "calls": [
-                    {"callId": c.call_id, "phoneNumber": c.phone_number, "variables": c.variables}
+                    {
+                        "callId": c.call_id,
+                        "phoneNumber": c.phone_number,
+                        "variables": c.variables,
+                        **extra,  # the doc is silent on other fields: some answers add one
+                    }
                     for c in created
                 ],
                 "duplicates": duplicates,
@@ -248,7 +277,7 @@ class CallmaticFake(FakeProviderServer):
 
     def _call_details(self, request: FakeRequest) -> dict[str, Any]:
         call = self._call(request.path_params["callId"])
-        return {"success": True, "data": call.details()}
+        return {"success": True, "data": call.details(next(self._detail_shapes))}
 
     def _recording(self, request: FakeRequest) -> FakeResponse:
         call = self._call(request.path_params["callId"])
@@ -342,15 +371,15 @@ class CallmaticFake(FakeProviderServer):
         if call.outcome == "completed":
             assert call.start_time is not None
             call.duration = call.talk_seconds
-            call.transcript, summary = _conversation(call, self.campaigns[call.campaign_id])
+            call.transcript, summary = conversation(call, self.campaigns[call.campaign_id])
             call.insights = [{"actionType": "SUMMARIZE", "output": {"summary": summary}}]
-            call.recording = _wav(call.seq)
+            call.recording = wav(call.seq)
         else:
             call.duration = 0  # guess: unanswered calls report no talk time
         # The doc sends the completion webhook "whether successful or failed". It documents
         # no signature, so none is sent; our inbox authenticates it by a secret token in the
         # webhook URL instead.
-        self._outbox.append(call.details())
+        self._outbox.append(call.details(next(self._webhook_shapes)))
 
     def advance(self, seconds: float) -> None:
         # `on_tick` runs under the server lock; webhooks go out after it is released so a
@@ -415,56 +444,3 @@ def _iso_ms(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-_BOT_LINES = (
-    "नमस्ते {name} जी, मैं राधा बोल रही हूँ, {campaign} से...",
-    "क्या अभी आपसे दो मिनट बात हो सकती है?",
-    "आपका भुगतान बकाया है, क्या आप इसे इस हफ़्ते कर पाएँगे?",
-    "धन्यवाद, आपका दिन शुभ हो।",
-)
-_HUMAN_LINES = (
-    (" Yes.", " हाँ, बोलिए।"),
-    (" ठीक है।", " Okay."),
-    (" हाँ, शुक्रवार तक कर दूँगा।", " अगले हफ़्ते कर दूँगा।"),
-    (" धन्यवाद।", " Bye."),
-)
-
-
-def _conversation(
-    call: CallmaticCall, campaign: dict[str, str]
-) -> tuple[list[dict[str, Any]], str]:
-    """A short bot/human transcript spread over the talk time, and its one-line summary."""
-    assert call.start_time is not None
-    name = str(call.variables.get("name") or "ग्राहक")
-    start = call.start_time.timestamp()
-    turns: list[dict[str, Any]] = []
-    replies: list[str] = []
-    step = call.talk_seconds / (2 * len(_BOT_LINES) + 1)
-    for index, bot_line in enumerate(_BOT_LINES):
-        reply = call.rng.choice(_HUMAN_LINES[index])
-        replies.append(reply.strip())
-        offset = step * (2 * index + 1)
-        bot_text = bot_line.format(name=name, campaign=campaign["name"])
-        turns.append({"sender": "bot", "timestamp": round(start + offset, 4), "text": bot_text})
-        turns.append(
-            {"sender": "human", "timestamp": round(start + offset + step, 4), "text": reply}
-        )
-    summary = f"{name} जी से बात हुई; भुगतान के बारे में उन्होंने कहा: “{replies[2]}”"
-    return turns, summary
-
-
-def _wav(seq: int) -> bytes:
-    """A quarter second of an 8 kHz mono 8-bit tone: small, valid, distinct per call."""
-    rate = 8000
-    pitch = 300 + 20 * (seq % 20)
-    frames = bytes(
-        128 + int(60 * math.sin(2 * math.pi * pitch * i / rate)) for i in range(rate // 4)
-    )
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(1)
-        out.setframerate(rate)
-        out.writeframes(frames)
-    return buffer.getvalue()

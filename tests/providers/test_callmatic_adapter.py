@@ -233,7 +233,7 @@ def test_garbage_answer_to_a_read_is_a_clear_error(fake, provider):
 
 def test_an_unreadable_answer_to_a_placed_call_is_ambiguous(fake, provider):
     fake.inject("truncated")
-    with pytest.raises(AmbiguousOutcome, match="not JSON.*may have been placed"):
+    with pytest.raises(AmbiguousOutcome, match="not JSON.*may have acted on the request"):
         _call(provider)
 
 
@@ -251,7 +251,17 @@ def test_malformed_webhook_is_rejected(provider, body):
         provider.parse_webhook(body, {})
 
 
-def test_webhook_transcript_summary_and_recording_round_trip(fake, provider):
+@pytest.fixture(params=range(6))
+def any_shape_fake(request):
+    """A fake whose answers start at another of its shapes (see tests/fakes/callmatic.py)."""
+    server = CallmaticFake(seed=request.param).start()
+    yield server
+    server.stop()
+
+
+def test_webhook_transcript_summary_and_recording_round_trip(any_shape_fake):
+    fake = any_shape_fake
+    provider = _provider(fake)
     catcher = WebhookCatcher()
     fake.webhook_url = catcher.url
     try:
@@ -277,6 +287,21 @@ def test_webhook_transcript_summary_and_recording_round_trip(fake, provider):
     recording = provider.fetch_recording(update.recording_url)
     assert recording.content == call.recording
     assert recording.content_type == "audio/wav"
+
+
+def test_an_unanswered_call_in_every_shape(any_shape_fake):
+    fake = any_shape_fake
+    provider = _provider(fake)
+    fake.force_outcome(AS_SENT, "busy")
+    call_id = _call(provider)
+    fake.advance(600)
+    [payload] = [p for p, _ in fake.webhooks_sent]
+    details = provider.call_details(call_id)
+    [update] = provider.parse_webhook(json.dumps(payload).encode(), {})
+    for seen in (update, details):
+        assert (seen.provider_call_id, seen.status) == (call_id, CallStatus.BUSY)
+        assert seen.duration_seconds == 0 and seen.transcript is None and not seen.summary
+        assert seen.to_number == CUSTOMER and seen.occurred_at is not None
 
 
 def test_details_match_the_webhook(fake, provider):
