@@ -1,20 +1,52 @@
-"""Turning CSV records into contacts, one atomic batch at a time (see importer.py)."""
+"""Turning CSV records into contacts, one atomic batch at a time (see importer.py).
+
+A number that already belongs to a contact, in this list or any other, follows the job's
+`duplicates` choice: link that contact to this list (the default: one person, one
+contact), update it from the row, or create a new contact anyway. Existing contacts are
+looked up per batch (one indexed query), so memory does not grow with the file or the
+database; rows the file repeats find the contact an earlier batch created.
+
+Every row lands in exactly one counter: created, linked, updated, skipped (already in
+this list), or error.
+"""
 
 from __future__ import annotations
 
+import csv
+import tempfile
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contacts.importer import ERRORS_KEPT_ON_PAGE, row_phone, row_zone, validate_cell_email
+from contacts.importer import (
+    ERRORS_KEPT_ON_PAGE,
+    csv_safe_row,
+    row_phone,
+    row_zone,
+    validate_cell_email,
+)
 from contacts.models import Contact, ImportJob
 
 NAME_MAX = Contact._meta.get_field("name").max_length
 # The validator allows 320 characters; the column holds fewer (PostgreSQL would refuse the
 # whole batch).
 EMAIL_MAX = Contact._meta.get_field("email").max_length
+Duplicates = ImportJob.Duplicates
+
+
+@dataclass
+class _Plan:
+    """What one batch will write."""
+
+    creates: dict[str, list[Contact]] = field(default_factory=dict)
+    updates: dict[int, dict] = field(default_factory=dict)  # contact id -> merged values
+    links: set[int] = field(default_factory=set)  # existing contacts to add to the list
+    linked: int = 0
+    updated: int = 0
+    skipped: int = 0
 
 
 class RowImporter:
@@ -22,63 +54,110 @@ class RowImporter:
         self.job = job
         self.header = job.header
         self.roles = [job.mapping.get(column, "ignore") for column in self.header]
-        self.errors: list[tuple[int, str, str]] = []
-        # Numbers already in the list (duplicates against the list) and those this file
-        # has given so far (duplicates within the file), both -> contact id.
-        self.known: dict[str, int] = dict(
-            Contact.objects.filter(lists=job.contact_list).values_list("phone", "id")
-        )
         self.policy = job.duplicates
+        self.preview: list[list] = list(job.errors_preview)
+        # Every row error, for the downloadable errors file: on disk past 1 MB, not in RAM.
+        self.errors_out = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by __exit__
+            max_size=1 << 20, mode="w+", newline="", encoding="utf-8"
+        )
+        self._writer = csv.writer(self.errors_out)
+        self._writer.writerow(["row", "column", "reason"])
+        self.error_total = 0
         self._zones: dict[str, bool] = {}
+
+    def __enter__(self) -> RowImporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.errors_out.close()
 
     # -- one batch ---------------------------------------------------------------------------
     def commit_batch(self, records: list[list[str]], *, first_row: int) -> None:
-        creates: dict[str, list[Contact]] = {}
-        updates: dict[int, dict] = {}
         errors: list[tuple[int, str, str]] = []
-        skipped = 0
-        for offset, record in enumerate(records):
-            parsed = self._parse(record, first_row + offset, errors)
-            if parsed is None:
-                continue
-            phone = parsed["phone"]
-            if self.policy != ImportJob.Duplicates.KEEP and phone in creates:
-                if self.policy == ImportJob.Duplicates.UPDATE:
-                    _apply(creates[phone][-1], parsed)
-                else:
-                    skipped += 1
-                continue
-            if self.policy != ImportJob.Duplicates.KEEP and phone in self.known:
-                if self.policy == ImportJob.Duplicates.UPDATE:
-                    _merge(updates.setdefault(self.known[phone], {}), parsed)
-                else:
-                    skipped += 1
-                continue
-            contact = Contact(phone=phone)
-            _apply(contact, parsed)
-            creates.setdefault(phone, []).append(contact)
+        rows = [
+            values
+            for offset, record in enumerate(records)
+            if (values := self._parse(record, first_row + offset, errors)) is not None
+        ]
+        existing = {} if self.policy == Duplicates.KEEP else self._existing(rows)
+        plan = _Plan()
+        for values in rows:
+            self._place(values, existing, plan)
+        through = Contact.lists.through
+        list_id = self.job.contact_list_id
         with transaction.atomic():
-            new = Contact.objects.bulk_create([c for group in creates.values() for c in group])
-            through = Contact.lists.through
+            new = Contact.objects.bulk_create([c for group in plan.creates.values() for c in group])
             through.objects.bulk_create(
-                [through(contact_id=c.pk, contactlist_id=self.job.contact_list_id) for c in new]
+                [through(contact_id=pk, contactlist_id=list_id) for pk in plan.links]
+                + [through(contact_id=c.pk, contactlist_id=list_id) for c in new],
+                ignore_conflicts=True,
             )
-            updated = self._update(updates)
+            self._update(plan.updates)
             ImportJob.objects.filter(pk=self.job.pk).update(
                 processed_rows=F("processed_rows") + len(records),
                 created_count=F("created_count") + len(new),
-                updated_count=F("updated_count") + updated,
-                skipped_count=F("skipped_count") + skipped,
+                linked_count=F("linked_count") + plan.linked,
+                updated_count=F("updated_count") + plan.updated,
+                skipped_count=F("skipped_count") + plan.skipped,
                 error_count=F("error_count") + len(errors),
                 heartbeat_at=timezone.now(),
             )
-            if errors and len(self.errors) < ERRORS_KEPT_ON_PAGE:
-                page = [list(e) for e in (self.errors + errors)[:ERRORS_KEPT_ON_PAGE]]
+            if errors and len(self.preview) < ERRORS_KEPT_ON_PAGE:
+                page = [list(e) for e in (self.preview + errors)[:ERRORS_KEPT_ON_PAGE]]
                 ImportJob.objects.filter(pk=self.job.pk).update(errors_preview=page)
         # Only after commit: a rolled-back batch must not count as seen.
-        for contact in new:
-            self.known.setdefault(contact.phone, contact.pk)
-        self.errors.extend(errors)
+        self.preview = (self.preview + [list(e) for e in errors])[:ERRORS_KEPT_ON_PAGE]
+        self._writer.writerows(csv_safe_row(e) for e in errors)
+        self.error_total += len(errors)
+
+    def _place(self, values: dict, existing: dict[str, tuple[int, bool]], plan: _Plan) -> None:
+        phone = values["phone"]
+        if self.policy != Duplicates.KEEP and phone in plan.creates:
+            # Earlier in this batch, and new: the first row made the contact.
+            if self.policy == Duplicates.UPDATE:
+                _apply(plan.creates[phone][-1], values)
+                plan.updated += 1
+            else:
+                plan.skipped += 1
+            return
+        if phone in existing:
+            pk, in_list = existing[phone]
+            if self.policy == Duplicates.UPDATE:
+                _merge(plan.updates.setdefault(pk, {}), values)
+                plan.updated += 1
+                if not in_list:
+                    plan.links.add(pk)
+            elif in_list or pk in plan.links:
+                plan.skipped += 1
+            else:
+                plan.links.add(pk)
+                plan.linked += 1
+            return
+        contact = Contact(phone=phone)
+        _apply(contact, values)
+        plan.creates.setdefault(phone, []).append(contact)
+
+    def _existing(self, rows: list[dict]) -> dict[str, tuple[int, bool]]:
+        """Number -> (the contact that holds it, whether it is in this list already).
+
+        Of several contacts with one number, the one in this list wins, else the oldest.
+        """
+        phones = {values["phone"] for values in rows}
+        if not phones:
+            return {}
+        held = Contact.objects.filter(phone__in=phones, erased_at__isnull=True)
+        found = list(held.order_by("id").values_list("phone", "id"))
+        in_list = set(
+            Contact.lists.through.objects.filter(
+                contactlist_id=self.job.contact_list_id,
+                contact__phone__in=phones,
+            ).values_list("contact_id", flat=True)
+        )
+        out: dict[str, tuple[int, bool]] = {}
+        for phone, pk in found:
+            if phone not in out or (pk in in_list and not out[phone][1]):
+                out[phone] = (pk, pk in in_list)
+        return out
 
     def _update(self, updates: dict[int, dict]) -> int:
         if not updates:
@@ -152,9 +231,9 @@ class RowImporter:
 
 def _apply(contact: Contact, values: dict) -> None:
     """Fill the contact from a row: given fields replace, variables merge."""
-    for field in ("name", "email", "time_zone"):
-        if values.get(field):
-            setattr(contact, field, values[field])
+    for name in ("name", "email", "time_zone"):
+        if values.get(name):
+            setattr(contact, name, values[name])
     if values.get("variables"):
         contact.variables = {**(contact.variables or {}), **values["variables"]}
     contact.updated_at = timezone.now()

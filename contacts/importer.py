@@ -1,41 +1,41 @@
-"""CSV import of contacts into a list: prepare (read the head, guess the mapping), confirm,
-then run as a task in atomic batches.
+"""CSV import of contacts into a list: prepare (check the whole file, guess the mapping),
+confirm (the duplicate choice; a new list is created only now), then run as a task in
+atomic batches.
 
-Rows are validated one by one; a bad row is reported (row number, column, reason) and
-skipped, never half-written. Each batch commits together with the job's counters and
-`processed_rows`, so a worker killed mid-file resumes after the last committed batch.
+The file is read as a stream (`contacts.import_file`), never whole, so memory stays flat
+at any size up to the upload limit. Rows are validated one by one; a bad row is reported
+(row number, column, reason) and skipped, never half-written. Each batch commits together
+with the job's counters and `processed_rows`, so a worker killed mid-file resumes after
+the last committed batch.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from datetime import timedelta
-from typing import Any
+from itertools import islice
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from callcenter.audit import audit_log
 from callcenter.errors import ServiceError
-from contacts.models import ContactList, ImportJob
+from contacts.import_file import FileFacts, guess_role, inspect_upload, open_records
+from contacts.models import Contact, ContactList, ImportJob
 from contacts.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 
 ROLES = ("phone", "name", "email", "time_zone", "variable", "ignore")
-GUESSES = {
-    "phone": {"phone", "mobile", "number", "phone number", "msisdn", "mobile number", "contact"},
-    "name": {"name", "full name", "customer", "customer name", "contact name"},
-    "email": {"email", "e-mail", "email address"},
-    "time_zone": {"time zone", "timezone", "tz", "time_zone"},
-}
 BATCH = 1000
 PREVIEW_ROWS = 5
+DUPLICATE_SAMPLE = 1000  # rows of the file the mapping page checks against existing contacts
 ERRORS_KEPT_ON_PAGE = 50
 STALE_AFTER = timedelta(minutes=5)  # a running job silent this long is taken over
-csv.field_size_limit(1024 * 1024)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -54,78 +54,86 @@ def decode(raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte")
 
 
-def sniff_delimiter(text: str) -> str:
-    try:
-        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-def _reader(text: str, delimiter: str) -> Any:
-    # NUL bytes would stop the csv module mid-file; they are never meaningful in a cell.
-    return csv.reader(io.StringIO(text.replace("\x00", ""), newline=""), delimiter=delimiter)
-
-
-def guess_role(column: str) -> str:
-    key = column.strip().lower().replace("_", " ")
-    for role, names in GUESSES.items():
-        if key in names or key.replace(" ", "_") in names:
-            return role
-    return "variable"
+def _records(handle: IO[bytes], job: ImportJob) -> Any:
+    return open_records(handle, encoding=job.encoding or "utf-8", delimiter=job.delimiter)
 
 
 # -- prepare and confirm ----------------------------------------------------------------------
 def import_prepare(
     *,
     user: Any,
-    contact_list: ContactList,
     name: str,
-    content: bytes,
+    content: bytes | IO[bytes],
+    contact_list: ContactList | None = None,
+    new_list_name: str = "",
     default_region: str = "IN",
     default_time_zone: str = "Asia/Kolkata",
-    duplicates: str = ImportJob.Duplicates.SKIP,
+    duplicates: str = ImportJob.Duplicates.LINK,
+    facts: FileFacts | None = None,
 ) -> ImportJob:
-    """Store the file and read its head; the job then waits for its column mapping."""
-    if not content.strip():
-        raise ServiceError("The file is empty.")
-    text, encoding = decode(content)
-    delimiter = sniff_delimiter(text)
-    try:
-        header = next(_reader(text, delimiter), [])
-    except csv.Error as exc:
-        raise ServiceError(f"The file is not readable as CSV: {exc}") from exc
-    header = [h.strip() for h in header]
-    if not any(header):
-        raise ServiceError("The first line must name the columns (e.g. name,phone).")
-    if len(set(header)) != len(header):
-        raise ServiceError("Two columns have the same name; rename one and upload again.")
+    """Check the whole file and store it; the job then waits for its column mapping.
+
+    `content` is the file's bytes or a binary file (an upload: streamed, never read whole).
+    `facts`: what `inspect_upload` found when the caller has checked the file already.
+    A new list is only named here (`new_list_name`) and created at confirm, so an upload
+    abandoned at the mapping step leaves no empty list in every list picker.
+    """
+    new_list_name = new_list_name.strip()
+    if contact_list is None and not new_list_name:
+        raise ServiceError("Choose a list or name a new one.")
+    source = io.BytesIO(content) if isinstance(content, bytes) else content
+    facts = facts or inspect_upload(source, name=name)
     job = ImportJob(
         contact_list=contact_list,
+        new_list_name="" if contact_list else new_list_name[:120],
         original_name=name[:200],
-        encoding=encoding,
-        delimiter=delimiter,
-        header=header,
-        mapping={column: guess_role(column) for column in header},
+        encoding=facts.encoding,
+        delimiter=facts.delimiter,
+        header=facts.header,
+        mapping={column: guess_role(column) for column in facts.header},
         default_region=default_region,
         default_time_zone=default_time_zone,
         duplicates=duplicates,
+        total_rows=facts.rows,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    job.file.save(f"{contact_list.pk}.csv", ContentFile(content), save=False)
+    source.seek(0)
+    job.file.save("upload.csv", File(source), save=False)
     job.save()
     return job
 
 
 def import_preview(job: ImportJob, rows: int = PREVIEW_ROWS) -> list[list[str]]:
-    text = _text(job)
-    reader = _reader(text, job.delimiter)
-    next(reader, None)
-    out = []
-    for row in reader:
-        out.append(row)
-        if len(out) >= rows:
-            break
-    return out
+    with job.file.open("rb") as handle, _records(handle, job) as reader:
+        try:
+            return list(islice(reader, 1, rows + 1))
+        except csv.Error:
+            return []  # checked at upload; a file changed since then shows no preview
+
+
+def import_duplicate_sample(job: ImportJob, phone_column: str | None) -> dict:
+    """How many of the first rows' numbers already belong to contacts, and in which lists:
+    what the duplicate choice on the mapping page is about."""
+    if phone_column not in job.header:
+        return {"rows": 0, "existing": 0, "lists": []}
+    index = job.header.index(phone_column)
+    phones = set()
+    with job.file.open("rb") as handle, _records(handle, job) as reader:
+        try:
+            sample = list(islice(reader, 1, DUPLICATE_SAMPLE + 1))
+        except csv.Error:
+            sample = []
+    for record in sample:
+        phone, _error = row_phone(record[index] if index < len(record) else "", job.default_region)
+        if phone:
+            phones.add(phone)
+    held = Contact.objects.filter(phone__in=phones, erased_at__isnull=True)
+    lists = ContactList.objects.filter(contacts__in=held).distinct().order_by("name")
+    return {
+        "rows": len(sample),
+        "existing": held.values("phone").distinct().count(),
+        "lists": list(lists.values_list("name", flat=True)[:5]),
+    }
 
 
 @transaction.atomic
@@ -134,10 +142,13 @@ def import_confirm(
     user: Any,
     job: ImportJob,
     mapping: dict[str, str],
+    duplicates: str | None = None,
     ip: str | None = None,
     queue: bool = True,
 ) -> ImportJob:
-    """Fix the mapping and queue the import (`queue=False`: the caller runs it itself)."""
+    """Fix the mapping and the duplicate choice, create the new list if one was named, and
+    queue the import (`queue=False`: the caller runs it itself)."""
+    from contacts.services import contact_list_create
     from contacts.tasks import enqueue_import
 
     if job.status != ImportJob.Status.MAPPING:
@@ -145,29 +156,39 @@ def import_confirm(
     unknown = set(mapping) - set(job.header)
     if unknown or any(role not in ROLES for role in mapping.values()):
         raise ServiceError("The mapping names columns or roles this file does not have.")
-    for role in ("phone", "name", "email", "time_zone"):
-        if list(mapping.values()).count(role) > 1:
-            raise ServiceError(f"Only one column can be the {role.replace('_', ' ')}.")
+    problems = [
+        f"Only one column can be the {role.replace('_', ' ')}."
+        for role in ("phone", "name", "email", "time_zone")
+        if list(mapping.values()).count(role) > 1
+    ]
     if "phone" not in mapping.values():
-        raise ServiceError("Choose which column holds the phone number.")
-    job.mapping = mapping
-    job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mapping", "status"])
+        problems.append("Choose which column holds the phone number.")
+    duplicates = duplicates or job.duplicates
+    if duplicates not in ImportJob.Duplicates.values:
+        problems.append("Choose what to do with numbers that already belong to a contact.")
+    if problems:
+        raise ServiceError(" ".join(problems))
+    # The claim: of two confirms racing (a double click), one queues the import.
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
+        status=ImportJob.Status.QUEUED
+    )
+    if claimed != 1:
+        raise ServiceError("This import has already been started.")
+    if job.contact_list_id is None:
+        job.contact_list = contact_list_create(user=user, name=job.new_list_name, ip=ip)
+    job.mapping, job.duplicates, job.status = mapping, duplicates, ImportJob.Status.QUEUED
+    job.save(update_fields=["mapping", "duplicates", "contact_list", "status"])
     audit_log(
         actor=user,
         action="contacts.import",
         obj=job,
         ip=ip,
-        summary=f"Import of {job.original_name} into {job.contact_list} queued",
+        summary=f"Import of {job.original_name} into {job.contact_list} queued "
+        f"(existing numbers: {job.get_duplicates_display().lower()})",
     )
     if queue:
         enqueue_import(job.pk)
     return job
-
-
-def _text(job: ImportJob) -> str:
-    with job.file.open("rb") as handle:
-        return decode(handle.read())[0]
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -190,19 +211,23 @@ def import_run(*, job_id: int, batch_size: int = BATCH) -> ImportJob:
     if not import_claim(job_id):
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("contact_list").get(pk=job_id)
+    start = job.processed_rows
     try:
-        records = list(_reader(_text(job), job.delimiter))[1:]
+        with (
+            RowImporter(job) as importer,
+            job.file.open("rb") as handle,
+            _records(handle, job) as reader,
+        ):
+            deque(islice(reader, 1 + start), maxlen=0)  # the header, then committed rows
+            while batch := list(islice(reader, batch_size)):
+                try:
+                    importer.commit_batch(batch, first_row=start + 2)  # +1 header, +1 1-based
+                except Exception as exc:  # noqa: BLE001 - the batch rolled back; say why, stop
+                    return _fail(job, f"Stopped at row {start + 2}: {exc}")
+                start += len(batch)
+            return _finish(job, importer)
     except csv.Error as exc:
-        return _fail(job, f"The file is not valid CSV: {exc}")
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(records))
-    importer = RowImporter(job)
-    for start in range(job.processed_rows, len(records), batch_size):
-        batch = records[start : start + batch_size]
-        try:
-            importer.commit_batch(batch, first_row=start + 2)  # +1 header, +1 one-based
-        except Exception as exc:  # noqa: BLE001 - the batch rolled back; say why and stop
-            return _fail(job, f"Stopped at row {start + 2}: {exc}")
-    return _finish(job, importer)
+        return _fail(job, f"The file is not valid CSV near row {start + 2}: {exc}")
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
@@ -215,19 +240,17 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
 
 def _finish(job: ImportJob, importer: Any) -> ImportJob:
     job.refresh_from_db()
-    if importer.errors:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["row", "column", "reason"])
-        writer.writerows(csv_safe_row(e) for e in importer.errors)
-        job.errors_file.save(f"errors-{job.pk}.csv", ContentFile(buffer.getvalue().encode()))
+    if importer.error_total:
+        importer.errors_out.seek(0)
+        job.errors_file.save(f"errors-{job.pk}.csv", File(importer.errors_out), save=False)
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.message = (
-        f"{job.created_count} created, {job.updated_count} updated, "
-        f"{job.skipped_count} duplicates skipped, {job.error_count} rows with errors."
+        f"{job.created_count} created, {job.linked_count} existing contacts linked, "
+        f"{job.updated_count} updated, {job.skipped_count} already in the list, "
+        f"{job.error_count} rows with errors."
     )
-    job.save(update_fields=["status", "finished_at", "message"])
+    job.save(update_fields=["status", "finished_at", "message", "errors_file"])
     audit_log(
         actor=job.created_by,
         action="contacts.import_done",

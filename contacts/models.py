@@ -116,11 +116,18 @@ class ImportJob(models.Model):
         FAILED = "failed", "Failed"
 
     class Duplicates(models.TextChoices):
-        SKIP = "skip", "Skip the row (keep the existing contact)"
-        UPDATE = "update", "Update the existing contact"
-        KEEP = "keep", "Keep both (create another contact)"
+        """What a number that already belongs to a contact (in any list) does."""
 
-    contact_list = models.ForeignKey(ContactList, on_delete=models.CASCADE, related_name="imports")
+        LINK = "link", "Link the existing contact to this list (keep its details)"
+        UPDATE = "update", "Update the existing contact from the file, and link it"
+        KEEP = "keep", "Create a new contact anyway"
+
+    # Empty until the import is confirmed when it goes into a new list (`new_list_name`):
+    # an upload abandoned at the mapping step must not leave an empty list behind.
+    contact_list = models.ForeignKey(
+        ContactList, null=True, blank=True, on_delete=models.CASCADE, related_name="imports"
+    )
+    new_list_name = models.CharField(max_length=120, blank=True)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=200)
     encoding = models.CharField(max_length=20, blank=True)
@@ -131,12 +138,14 @@ class ImportJob(models.Model):
     default_region = models.CharField(max_length=2, default="IN")
     # For numbers whose numbering plan spans several zones and rows with no zone column.
     default_time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
-    duplicates = models.CharField(max_length=8, choices=Duplicates.choices, default=Duplicates.SKIP)
+    duplicates = models.CharField(max_length=8, choices=Duplicates.choices, default=Duplicates.LINK)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.MAPPING)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    # Rows whose number an existing contact (of another list) holds, now also in this list.
+    linked_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     # The first errors, for the page; all of them are in `errors_file`.
@@ -156,7 +165,11 @@ class ImportJob(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
     def __str__(self) -> str:
-        return f"Import {self.pk} of {self.original_name} into {self.contact_list}"
+        return f"Import {self.pk} of {self.original_name} into {self.list_name}"
+
+    @property
+    def list_name(self) -> str:
+        return self.contact_list.name if self.contact_list_id else self.new_list_name
 
     @property
     def percent(self) -> int:

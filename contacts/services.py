@@ -96,3 +96,26 @@ def contact_list_add(
         ip=ip,
         summary=f"Added {contact.phone} to list {contact_list.name}",
     )
+
+
+@transaction.atomic
+def contact_list_create(*, user: Any, name: str, ip: str | None = None) -> ContactList:
+    """The list of that name, created (and audited) when it does not exist yet."""
+    name = name.strip()[:120]
+    if not name:
+        from callcenter.errors import ServiceError
+
+        raise ServiceError("Name the new list.")
+    creator = user if getattr(user, "is_authenticated", False) else None
+    contact_list, created = ContactList.objects.get_or_create(
+        name=name, defaults={"created_by": creator}
+    )
+    if created:
+        audit_log(
+            actor=user,
+            action="contact_list.create",
+            obj=contact_list,
+            ip=ip,
+            summary=f"Created list {name}",
+        )
+    return contact_list

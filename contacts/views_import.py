@@ -11,10 +11,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from callcenter.audit import audit_log, client_ip
+from callcenter.audit import client_ip
 from callcenter.errors import ServiceError
 from callcenter.roles import ADMIN, SUPERVISOR, role_required
-from contacts.importer import ROLES, import_confirm, import_prepare, import_preview
+from contacts.import_file import inspect_upload
+from contacts.importer import (
+    ROLES,
+    import_confirm,
+    import_duplicate_sample,
+    import_prepare,
+    import_preview,
+)
 from contacts.models import ContactList, ImportJob
 
 STAFF = (ADMIN, SUPERVISOR)
@@ -43,11 +50,6 @@ class UploadForm(forms.Form):
     default_time_zone = forms.CharField(
         initial="Asia/Kolkata", label="Time zone when the number does not tell"
     )
-    duplicates = forms.ChoiceField(
-        choices=ImportJob.Duplicates.choices,
-        initial=ImportJob.Duplicates.SKIP,
-        label="A number already in the list or earlier in the file",
-    )
 
     def clean_default_time_zone(self) -> str:
         value = self.cleaned_data["default_time_zone"].strip()
@@ -61,12 +63,23 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("Files up to 50 MB; split a larger list.")
+        # The whole file is checked here, with the other fields, so every error shows at
+        # once; the facts go on to import_prepare, which does not read the file again.
+        try:
+            self.facts = inspect_upload(upload, name=upload.name)
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message) from exc
         return upload
 
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("contact_list") and not data.get("new_list"):
+        name = data.get("new_list")
+        if not data.get("contact_list") and not name:
             self.add_error("new_list", "Choose a list or name a new one.")
+        elif not data.get("contact_list") and ContactList.objects.filter(name=name).exists():
+            self.add_error(
+                "new_list", f"A list named “{name}” exists: choose it under “Into list”."
+            )
         return data
 
 
@@ -83,39 +96,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        contact_list = data["contact_list"]
         try:
-            if contact_list is None:
-                contact_list = _list_named(request, data["new_list"])
             job = import_prepare(
                 user=request.user,
-                contact_list=contact_list,
+                contact_list=data["contact_list"],
+                new_list_name=data["new_list"],
                 name=data["file"].name,
-                content=data["file"].read(),
+                content=data["file"],  # streamed from the upload's temporary file
                 default_region=data["default_region"].upper(),
                 default_time_zone=data["default_time_zone"],
-                duplicates=data["duplicates"],
+                facts=form.facts,
             )
         except ServiceError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("contacts:import", pk=job.pk)
     return render(request, "contacts/import_upload.html", {"form": form})
-
-
-def _list_named(request: HttpRequest, name: str) -> ContactList:
-    contact_list, created = ContactList.objects.get_or_create(
-        name=name, defaults={"created_by": request.user}
-    )
-    if created:
-        audit_log(
-            actor=request.user,
-            action="contact_list.create",
-            obj=contact_list,
-            ip=client_ip(request),
-            summary=f"Created list {name}",
-        )
-    return contact_list
 
 
 @role_required(*STAFF)
@@ -128,20 +124,32 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         mapping = {col: request.POST.get(f"role-{i}", "ignore") for i, col in enumerate(job.header)}
+        duplicates = request.POST.get("duplicates", "")
         try:
-            import_confirm(user=request.user, job=job, mapping=mapping, ip=client_ip(request))
+            import_confirm(
+                user=request.user,
+                job=job,
+                mapping=mapping,
+                duplicates=duplicates,
+                ip=client_ip(request),
+            )
         except ServiceError as exc:
             error = exc.message
             job.mapping = mapping
+            if duplicates in ImportJob.Duplicates.values:
+                job.duplicates = duplicates
         else:
             messages.success(request, "Import started. You can leave this page.")
             return redirect("contacts:import", pk=job.pk)
     columns = [(i, col, job.mapping.get(col, "variable")) for i, col in enumerate(job.header)]
+    phone_column = next((col for col, role in job.mapping.items() if role == "phone"), None)
     context = {
         "job": job,
         "columns": columns,
         "roles": [(r, ROLE_LABELS[r]) for r in ROLES],
         "preview": import_preview(job),
+        "duplicate_choices": ImportJob.Duplicates.choices,
+        "sample": import_duplicate_sample(job, phone_column),
         "error": error,
     }
     return render(request, "contacts/import_map.html", context)

@@ -66,7 +66,9 @@ def test_every_row_is_imported_or_reported(db, records):
     import_confirm(user=None, job=job, mapping=MAPPING, queue=False)
     job = import_run(job_id=job.pk, batch_size=7)
     assert job.status == ImportJob.Status.DONE, job.message
-    handled = job.created_count + job.updated_count + job.skipped_count + job.error_count
+    handled = (
+        job.created_count + job.linked_count + job.updated_count + job.skipped_count
+    ) + job.error_count
     assert handled == _data_rows(content)
     assert all(row and reason for row, _column, reason in job.errors_preview)
     assert Contact.objects.count() - before == job.created_count

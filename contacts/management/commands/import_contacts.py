@@ -13,12 +13,17 @@ from contacts.models import ContactList, ImportJob
 
 class Command(BaseCommand):
     help = (
-        "Import contacts from a CSV file into a contact list (created if missing). "
+        "Import contacts from a CSV file into a contact list (created when the file is "
+        "accepted, if missing). "
         "Numbers are normalised to E.164 with --region; the time zone comes from a time "
         "zone column or is inferred from the number. Columns are mapped by their header "
         "(phone/mobile/number, name, email, time zone); every other column is kept as a "
         "contact variable for TTS templates. Rows with errors are skipped and listed in an "
-        "errors CSV. Runs in this process, batch by batch; each batch is atomic."
+        "errors CSV. A number that already belongs to a contact links that contact to the "
+        "list unless --duplicates says otherwise. Files that are not CSV text, have more "
+        "than 200 columns or a cell over 10,000 characters are refused before anything is "
+        "stored. Runs in this process, batch by batch; each batch is atomic; the file is "
+        "streamed, so memory stays flat at any size."
     )
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
@@ -35,9 +40,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--duplicates",
             choices=[c for c, _ in ImportJob.Duplicates.choices],
-            default="skip",
-            help="a number already in the list or earlier in the file: skip the row, "
-            "update the existing contact, or keep both (default skip)",
+            default="link",
+            help="a number that already belongs to a contact (in any list, or earlier in "
+            "the file): link that contact to this list, update it from the row and link "
+            "it, or keep both by creating a new contact (default link)",
         )
         parser.add_argument(
             "--map",
@@ -51,17 +57,19 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        contact_list, _ = ContactList.objects.get_or_create(name=options["list_name"])
+        contact_list = ContactList.objects.filter(name=options["list_name"]).first()
         try:
-            job = import_prepare(
-                user=None,
-                contact_list=contact_list,
-                name=path.name,
-                content=path.read_bytes(),
-                default_region=options["region"].upper(),
-                default_time_zone=options["time_zone"],
-                duplicates=options["duplicates"],
-            )
+            with path.open("rb") as handle:  # streamed: the file is never read whole
+                job = import_prepare(
+                    user=None,
+                    contact_list=contact_list,
+                    new_list_name=options["list_name"],
+                    name=path.name,
+                    content=handle,
+                    default_region=options["region"].upper(),
+                    default_time_zone=options["time_zone"],
+                    duplicates=options["duplicates"],
+                )
             mapping = dict(job.mapping)
             for item in options["map"]:
                 column, _, role = item.partition("=")
