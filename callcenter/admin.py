@@ -5,6 +5,10 @@ from django.contrib.auth.models import Group, User
 from callcenter.admin_audit import AuditedAdmin
 from callcenter.leases import Lease
 from callcenter.models import AuditEntry
+from callcenter.throttle import ThrottledAdminAuthenticationForm
+
+# /admin/login/ is throttled exactly like /login/ (one throttle, the same counters).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(AuditEntry)

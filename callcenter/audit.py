@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from callcenter.models import AuditEntry
@@ -33,5 +35,39 @@ def audit_log(
 
 
 def client_ip(request: Any) -> str | None:
-    """The client address as the web server saw it (no proxy header trust by default)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: REMOTE_ADDR, or behind `TRUSTED_PROXY_COUNT` proxies the entry
+    of X-Forwarded-For the nearest of them wrote.
+
+    Each proxy appends the address it saw, so with N proxies the client is the N-th entry
+    from the right; everything left of it was written by the client and is not believed.
+    The header counts only when the peer is one of `TRUSTED_PROXY_ADDRESSES` (else a
+    client reaching gunicorn directly could name any address).
+    """
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    if not from_trusted_proxy(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    count = settings.TRUSTED_PROXY_COUNT
+    if len(hops) < count or not hops[-count]:
+        return remote  # fewer hops than proxies: the proxy chain is not what was configured
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
+def from_trusted_proxy(remote: str | None) -> bool:
+    """Whether the peer is a configured proxy (so its X-Forwarded-* headers are believed)."""
+    if settings.TRUSTED_PROXY_COUNT <= 0 or not remote:
+        return False
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(address in _network(n) for n in settings.TRUSTED_PROXY_ADDRESSES)
+
+
+def _network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(value.strip(), strict=False)

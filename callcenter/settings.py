@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "callcenter.middleware.ProxyHeadersMiddleware",  # first: drops untrusted X-Forwarded-*
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,6 +198,11 @@ RETENTION_RECORDING_DAYS = env.int("RETENTION_RECORDING_DAYS", default=0)
 ERASURE_HASH_KEY = env.str("ERASURE_HASH_KEY", default="") or SECRET_KEY
 
 # --- Security ------------------------------------------------------------------------------
+# Proxies in front of gunicorn. X-Forwarded-For and X-Forwarded-Proto are believed only from
+# a peer in TRUSTED_PROXY_ADDRESSES, and only when TRUSTED_PROXY_COUNT > 0; the client
+# address is then the TRUSTED_PROXY_COUNT-th X-Forwarded-For entry from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_ADDRESSES = env.list("TRUSTED_PROXY_ADDRESSES", default=["127.0.0.1", "::1"])
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
