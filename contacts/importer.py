@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callcenter.audit import audit_log
+from callcenter.csvsafe import csv_safe, csv_safe_row  # noqa: F401 - re-exported for exports
 from callcenter.errors import ServiceError
 from contacts.import_file import FileFacts, guess_role, inspect_upload, open_records
 from contacts.models import Contact, ContactList, ImportJob
@@ -258,22 +259,6 @@ def _finish(job: ImportJob, importer: Any) -> ImportJob:
         summary=f"Import {job.pk} into {job.contact_list}: {job.message}",
     )
     return job
-
-
-def csv_safe(value: Any) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, -, @, tab or CR would make it
-    a formula (`=HYPERLINK(...)`), so it gets a leading apostrophe. A plain signed number
-    such as an E.164 phone stays as it is: it cannot run anything."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (
-        text[:1] in ("+", "-") and not text[1:].replace(" ", "").isdigit()
-    ):
-        return "'" + text
-    return text
-
-
-def csv_safe_row(row: Any) -> list[str]:
-    return [csv_safe(v) for v in row]
 
 
 def validate_cell_email(value: str) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
@@ -12,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from callcenter.csvsafe import csv_safe
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required, user_role
 from telephony.forms_dashboard import CallFilterForm
 from telephony.models import Agent, Call
@@ -19,9 +19,6 @@ from telephony.selectors import calls_visible_to
 from telephony.views_common import keyset_page
 
 ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
-# A cell starting with one of these is a formula to Excel/LibreOffice/Sheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE_RE = re.compile(r"^\+\d{6,15}$")
 CSV_COLUMNS = (
     ("id", "Call id"),
     ("created_at", "Created (UTC)"),
@@ -84,14 +81,6 @@ def call_log(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "calls": page["rows"], "query": query.urlencode()}
     template = "telephony/call_list.html#results" if request.htmx else "telephony/call_list.html"
     return render(request, template, context)
-
-
-def csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (OWASP: prefix a quote); plain E.164 numbers stay."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not PHONE_RE.match(text):
-        return "'" + text
-    return text
 
 
 class _Echo:
