@@ -27,6 +27,10 @@ class Call(models.Model):
     account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="calls")
     # Empty until the provider answers the placing request (or forever, if it never does).
     provider_call_id = models.CharField(max_length=100, blank=True, default="")
+    # The id the provider's call logs (and notes) know this call by, when that is not the
+    # id its placing answer gave (IVR Solutions: `logid` when placed, `recordid` in logs).
+    # Learned from a matched log row or a webhook; empty until then.
+    provider_record_id = models.CharField(max_length=100, blank=True, default="")
     call_type = models.CharField(max_length=16, choices=Type.choices)
     direction = models.CharField(
         max_length=8, choices=Direction.choices, default=Direction.OUTBOUND
@@ -91,6 +95,7 @@ class Call(models.Model):
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["call_type", "-created_at"]),
             models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["account", "provider_record_id"]),
         ]
 
     def __str__(self) -> str:
@@ -103,6 +108,21 @@ class Call(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def push_waits_for_record_id(self) -> bool:
+        """A saved disposition the provider notes only by the call's record id, not known
+        yet: the push waits (retried at each sync) until a log row or webhook names it."""
+        from telephony.providers.registry import provider_class
+
+        if not self.disposition_id or self.disposition_pushed_at or self.provider_record_id:
+            return False
+        cls = provider_class(self.account.kind)
+        if not getattr(cls, "disposition_needs_record_id", False):
+            return False
+        # The last webhook may name it already: the next push stores it and sends.
+        payload = self.last_payload if isinstance(self.last_payload, dict) else {}
+        return not cls.record_id_of(payload)
 
 
 class CallEvent(models.Model):

@@ -7,8 +7,13 @@ Methods follow the doc: GET for endpoints that take nothing or query parameters,
 (JSON) for the ones the doc shows with a request body.
 
 Split by concern: `ivrsolutions_api` (requests, errors), `ivrsolutions_format` (the status
-table, numbers, times, rows), `ivrsolutions_logs` (details, logs, recordings, dispositions),
+table, numbers, times, rows), `ivrsolutions_logs` (logs, recordings, dispositions),
 `ivrsolutions_account` (DIDs, agents, templates), `ivrsolutions_dialers` (hosted campaigns).
+
+Ids: a placed call is answered with a `logid` (`call_id` for text calls); log rows carry a
+`recordid`; update_call_note takes the "Record ID from call_log API or webhook". The doc
+never says a logid and a recordid are equal (its examples differ), so nothing here
+assumes it: services match a placed call to its log row (telephony.services.sync_match).
 """
 
 from __future__ import annotations
@@ -46,9 +51,9 @@ from telephony.providers.ivrsolutions_format import (
     to_provider_did,
     to_provider_number,
 )
-from telephony.providers.ivrsolutions_logs import LogsMixin, LogSync
+from telephony.providers.ivrsolutions_logs import LogsMixin
 
-__all__ = ["PATHS", "STATUS_TABLE", "IVRSolutionsProvider", "LogSync", "sign"]
+__all__ = ["PATHS", "STATUS_TABLE", "IVRSolutionsProvider", "sign"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +64,7 @@ PATHS: dict[str, Route] = {
     "c2c_post": Route("POST", "/api/c2c_post", "doc"),
     "click_connect": Route("POST", "/api/click_connect", "guess"),
     "click_connect_update": Route("POST", "/api/click_connect_update", "doc"),
+    "click_connect_logs": Route("POST", "/api/click_connect_logs", "doc"),
     # Outbound: flows, text calls, dialers
     "get_call_flows": Route("GET", "/api/get_call_flows", "guess"),
     "dial_by_flow": Route("POST", "/api/dial_by_flow", "guess"),
@@ -76,9 +82,9 @@ PATHS: dict[str, Route] = {
     # Call logs, status and notes
     "call_logs": Route("GET", "/api/call_logs", "doc"),
     "dialer_logs": Route("POST", "/api/dialer_logs", "doc"),
+    # The list of status IDs update_call_note takes (the doc's answer); not a call lookup.
     "get_call_status": Route("GET", "/api/get_call_status", "doc"),
     "update_call_note": Route("POST", "/api/update_call_note", "guess"),
-    "sync_call_logs": Route("POST", "/api/sync_call_logs", "guess"),
     # DID numbers
     "get_did_list": Route("GET", "/api/get_did_list", "guess"),
     "get_did_regions": Route("GET", "/api/get_did_regions", "guess"),
@@ -102,6 +108,9 @@ PATHS: dict[str, Route] = {
 SIGNATURE_HEADER = "x-ivr-signature"
 TIMESTAMP_HEADER = "x-ivr-timestamp"
 
+#: The placing answer's id: `logid` in the doc; the other spellings are our liberal guess.
+CALL_IDS = ("logid", "log_id", "call_id")
+
 #: Voicebot settings: from the request's variables, else the account's credentials.
 BOT_SETTINGS = ("wss_url", "wss_header", "system_msg", "sttlanguage_code")
 
@@ -121,7 +130,6 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
             Capability.FLOW_CALL,
             Capability.VOICEBOT_CALL,
             Capability.HOSTED_CAMPAIGN,
-            Capability.CALL_DETAILS,
             Capability.CALL_LOGS,
             Capability.RECORDINGS,
             Capability.DISPOSITION_PUSH,
@@ -133,6 +141,9 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
         }
     )
     missing = {
+        Capability.CALL_DETAILS: "IVR Solutions' API has no per-call lookup (its "
+        "get_call_status lists the status labels for notes); a call's outcome comes from its "
+        "webhooks and the call logs.",
         Capability.SMS: "IVR Solutions' API offers voice calls only; it has no SMS endpoint.",
         Capability.CONTACTS_OPTOUT: "IVR Solutions can save and look up contacts but keeps no "
         "opt-out status; our DNC list is the only opt-out record for this account.",
@@ -162,8 +173,9 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
         self.api = IVRApi(self.http, PATHS, token)
 
     def test_connection(self) -> str:
-        dids = self.dids_owned()
-        return f"Connected to {LABEL}: {len(dids)} DID number(s) on the account."
+        """get_call_status: a path the doc gives, a read with no side effect."""
+        statuses = self.list_dispositions()
+        return f"Connected to {LABEL}: {len(statuses)} call status(es) for notes on the account."
 
     # -- placing calls ---------------------------------------------------------------------
     def _number(self, e164: str, what: str) -> str:
@@ -172,9 +184,11 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
     def _did(self, e164: str) -> str:
         return to_provider_did(e164, region=self.config.default_region)
 
-    def _placed(self, body: Mapping, key: str, what: str) -> CallPlaced:
-        call_id = self.api.field(body, key, what)
-        return CallPlaced(provider_call_id=str(call_id), status=CallStatus.QUEUED, raw=dict(body))
+    def _placed(self, body: Mapping, keys: tuple[str, ...], what: str) -> CallPlaced:
+        """The call's id from its placing answer; without one the call may still ring, so
+        it is AmbiguousOutcome (the row is unknown until its log row or a webhook says)."""
+        call_id = self.api.confirmed(body, keys, what)
+        return CallPlaced(provider_call_id=call_id, status=CallStatus.QUEUED, raw=dict(body))
 
     def click_to_call(self, request: ClickToCallRequest) -> CallPlaced:
         """The platform rings the agent's extension, then the customer, over the DID."""
@@ -189,7 +203,7 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
                 "phone": self._number(request.customer_number, "customer number"),
             },
         )
-        return self._placed(body, "logid", "the click-to-call")
+        return self._placed(body, CALL_IDS, "the click-to-call")
 
     def masked_call(self, request: MaskedCallRequest) -> CallPlaced:
         body = self.api.once(
@@ -201,7 +215,7 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
                 "did": self._did(request.did_number),
             },
         )
-        return self._placed(body, "logid", "the masked call")
+        return self._placed(body, CALL_IDS, "the masked call")
 
     def cancel_masked_call(self, *, did_number: str, party_a: str) -> None:
         """Cancelling twice is harmless: a session already over answers 404, taken as done."""
@@ -233,7 +247,7 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
             },
         )
         # The doc answers this one with `call_id` ("call_txt_abc123"), not a numeric logid.
-        return self._placed(body, "call_id", "the text call")
+        return self._placed(body, ("call_id", *CALL_IDS), "the text call")
 
     def flow_call(self, request: OutboundCallRequest) -> CallPlaced:
         if not request.flow_id:
@@ -247,7 +261,7 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
                 "customer_no": self._number(request.to_number, "number to call"),
             },
         )
-        return self._placed(body, "logid", "the flow call")
+        return self._placed(body, CALL_IDS, "the flow call")
 
     def voicebot_call(self, request: OutboundCallRequest) -> CallPlaced:
         """With a WSS URL: dial_by_aivoicebot (our bot over the WSS bridge, optionally a
@@ -276,7 +290,7 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
                 f"{LABEL} AI calls need a voice bot, or a WSS URL (`wss_url`) in the "
                 "account's credentials."
             )
-        return self._placed(body, "logid", "the voice bot call")
+        return self._placed(body, CALL_IDS, "the voice bot call")
 
     # -- flows and bots --------------------------------------------------------------------
     def list_flows(self) -> list[FlowInfo]:
@@ -309,16 +323,8 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
             raise WebhookRejected("malformed JSON") from exc
         if not isinstance(payload, dict) or not str(payload.get("event") or "").strip():
             raise WebhookRejected("missing event")
-        if all(payload.get(k) in (None, "") for k in ("logid", "recordid")):
-            raise WebhookRejected("missing logid and recordid")
         update = event_update(payload, region=self.config.default_region)
+        if not update.provider_call_id:
+            raise WebhookRejected("missing logid and recordid")
         update.dedupe_key = update.dedupe_key or hashlib.sha256(body).hexdigest()
         return [update]
-
-
-def _body_timestamp(body: bytes) -> int | None:
-    try:
-        payload = json.loads(body)
-        return int(payload["timestamp"]) if isinstance(payload, dict) else None
-    except (ValueError, KeyError, TypeError, OverflowError):  # Overflow: an infinite float
-        return None

@@ -37,6 +37,8 @@ class AccountMixin:
         for row in self.api.rows(body, "the DID list"):
             number = from_provider_number(row.get("did_number"), region=self._region)
             if not number.startswith("+"):
+                # Not a number (the doc's own example has "+911onal60123"): skipped, never
+                # guessed at (letters read as keypad digits would be someone else's line).
                 logger.warning("%s listed an unusable DID %r; skipped", LABEL, number)
                 continue
             out.append(
@@ -81,24 +83,28 @@ class AccountMixin:
         numbers = body.get("data")
         if not isinstance(numbers, list):
             raise self.api.http.bad_response("answered the DID search without a list of numbers")
+        found = [from_provider_number(n, region=self._region) for n in numbers]
+        skipped = [n for n in found if not n.startswith("+")]
+        if skipped:
+            logger.warning("%s offered unusable DIDs %r; skipped", LABEL, skipped)
         return [
-            DIDInfo(
-                number=from_provider_number(n, region=self._region),
-                region=str(match.get("name") or region),
-                monthly_cost=cost,
-            )
-            for n in numbers
+            DIDInfo(number=n, region=str(match.get("name") or region), monthly_cost=cost)
+            for n in found
+            if n.startswith("+")
         ]
 
     def did_buy(self, number: str) -> DIDInfo:
         did = to_provider_did(number, region=self._region)
+        what = f"the purchase of {did}"
         body = self.api.once(
-            "buy_did",
-            f"buying {did}",
-            {"country": country_of(did, region=self._region), "number": did},
-            unconfirmed=f"the purchase of {did}; check the account's DIDs before buying again",
+            "buy_did", what, {"country": country_of(did, region=self._region), "number": did}
         )
-        bought = from_provider_number(body.get("data") or did, region=self._region)
+        # The doc's answer names the number bought in `data`: without it, it is unconfirmed.
+        named = self.api.confirmed(body, ("data", "number", "did_number"), what)
+        bought = from_provider_number(named, region=self._region)
+        if not bought.startswith("+"):
+            logger.warning("%s confirmed buying %s as %r; kept as asked", LABEL, did, named)
+            bought = did
         return DIDInfo(number=bought, provider_id=bought)
 
     # -- agents and extensions -----------------------------------------------------------
@@ -126,10 +132,10 @@ class AccountMixin:
                 "phonenumber": phone,
                 "password": spec.password,
             },
-            unconfirmed=f"creating the agent {spec.email}; check its agent list before retrying",
         )
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        extension = str(self.api.field(data, "ext_no", "the new agent"))
+        # The extension is picked by IVR Solutions and is what every later request names.
+        extension = self.api.confirmed(body, ("ext_no", "extn_no"), f"the new agent {spec.name}")
         if did:
             self.extension_assign_did(extension=extension, did_number=did)
         return AgentInfo(
@@ -198,7 +204,6 @@ class AccountMixin:
             "create_text_template",
             f"the template {name}",
             {"template_name": name, "text_content": text},
-            unconfirmed=f"creating the template {name}; check its template list",
         )
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         return TemplateInfo(

@@ -15,12 +15,7 @@ from typing import Any
 
 import requests
 
-from telephony.providers.errors import (
-    AmbiguousOutcome,
-    AuthenticationFailed,
-    InvalidRequest,
-    ProviderError,
-)
+from telephony.providers.errors import AuthenticationFailed, InvalidRequest
 from telephony.providers.http import HttpClient
 from telephony.providers.ivrsolutions_format import LABEL
 
@@ -56,32 +51,33 @@ class IVRApi:
             response = self.http.read(route.method, route.path, **kwargs)
         return self._body(response, what, refusal_ok=refusal_ok)
 
-    def once(
-        self,
-        name: str,
-        what: str,
-        data: Mapping[str, Any] | None = None,
-        *,
-        unconfirmed: str = "",
-    ) -> dict:
-        """A request that must not run twice (places a call, buys, adds): sent once.
+    def once(self, name: str, what: str, data: Mapping[str, Any] | None = None) -> dict:
+        """A request with a side effect (places a call, buys, adds, creates): sent once.
 
-        `unconfirmed` replaces HttpClient's call-placing wording when the request is not a
-        call (a purchase, a bulk add), so the person reads what actually may have happened.
+        `what` names it in messages ("the click-to-call"). IVR Solutions refuses inside
+        HTTP 200 (`{"status": false, "message": ...}`): a clear refusal is InvalidRequest.
+        A 2xx that is unreadable, or neither a clear success nor a clear refusal, may
+        still have acted (the customer may be ringing): AmbiguousOutcome, never a refusal.
         """
         route, kwargs = self._prepare(name, data)
-        try:
-            with _token_errors():
-                response = self.http.place(route.method, route.path, **kwargs)
-        except AmbiguousOutcome as exc:
-            if unconfirmed:
-                raise AmbiguousOutcome(f"{LABEL} did not confirm {unconfirmed}.") from exc
-            raise
-        except ProviderError as exc:
-            if unconfirmed and isinstance(exc.__cause__, requests.ConnectionError):
-                raise ProviderError(f"{LABEL} could not be reached; nothing was sent.") from exc
-            raise
-        return self._body(response, what)
+        with _token_errors():
+            response = self.http.once(route.method, route.path, what=f"sending {what}", **kwargs)
+        body = self.http.once_json(response, what=what)
+        if not isinstance(body, dict):
+            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
+        outcome = _outcome(body.get("status"))
+        if outcome == "refused":
+            raise InvalidRequest(f"{LABEL} refused {what}: {_message(body)}")
+        if outcome is None:
+            raise self.http.ambiguous(
+                f"answered {what} with neither a success nor a refusal "
+                f"(status {body.get('status')!r})"
+            )
+        return body
+
+    def confirmed(self, body: Mapping[str, Any], keys: tuple[str, ...], what: str) -> str:
+        """The id a side-effect answer must carry, as text; missing = AmbiguousOutcome."""
+        return self.http.confirmed_id(body, keys, what=what)
 
     def field(self, body: Mapping[str, Any], key: str, what: str) -> Any:
         value = body.get(key)
@@ -111,13 +107,37 @@ class IVRApi:
         body = self.http.json(response)
         if not isinstance(body, dict):
             raise self.http.bad_response(f"answered {what} with JSON that is not an object")
-        status = body.get("status")
         # Errors come back with HTTP 200 too: {"status": false, "message": "..."}.
-        refused = status is False or (type(status) is int and status >= 400)
-        if refused and not refusal_ok:
-            message = str(body.get("message") or body.get("error") or "no reason given")
-            raise InvalidRequest(f"{LABEL} refused {what}: {message[:200]}")
+        if _outcome(body.get("status")) == "refused" and not refusal_ok:
+            raise InvalidRequest(f"{LABEL} refused {what}: {_message(body)}")
         return body
+
+
+def _outcome(status: Any) -> str | None:
+    """ "ok", "refused" or None (cannot tell) for a side-effect answer's `status`.
+
+    The doc shows `200` (calls) and `true` (everything else) for success and never shows
+    a refusal; `false` and HTTP-style codes >= 400 are the shapes its siblings use. The
+    type is not documented, so "200" and "true" as text count too.
+    """
+    if isinstance(status, bool):
+        return "ok" if status else "refused"
+    text = str(status).strip().lower() if isinstance(status, int | float | str) else ""
+    if text in ("true", "success", "ok"):
+        return "ok"
+    if text in ("false", "error", "failed", "failure", "fail"):
+        return "refused"
+    try:
+        code = float(text)
+    except ValueError:
+        return None
+    if 200 <= code < 300:
+        return "ok"
+    return "refused" if code >= 400 else None
+
+
+def _message(body: Mapping[str, Any]) -> str:
+    return str(body.get("message") or body.get("error") or "no reason given")[:200]
 
 
 @contextmanager

@@ -53,9 +53,10 @@ class DialersMixin:
         # The doc requires a window; without one, the global compliance window (DESIGN §7).
         start = window_in_provider_tz(spec.window_start or "09:00", zone)
         end = window_in_provider_tz(spec.window_end or "21:00", zone)
+        what = f"the new dialer {spec.name}"
         body = self.api.once(
             "create_text_dialer",
-            f"the dialer {spec.name}",
+            what,
             {
                 "name": spec.name,
                 "did_no": to_provider_did(spec.did_number, region=self.config.default_region),
@@ -65,9 +66,8 @@ class DialersMixin:
                 "text_template_id": self._template_id(spec.template_name),
                 "send_call_flow_id": int(spec.flow_id) if spec.flow_id.isdigit() else None,
             },
-            unconfirmed=f"creating the dialer {spec.name}; check its dialer list",
         )
-        return str(self.api.field(body, "dialer_id", "the new dialer"))
+        return self.api.confirmed(body, ("dialer_id", "id"), what)
 
     def _template_id(self, name: str) -> int:
         body = self.api.read("get_text_templates", "the template list")
@@ -124,12 +124,8 @@ class DialersMixin:
     def _push(self, provider_id: str, chunk: list[dict], done: int) -> None:
         self.api.once(
             "add_to_ivrdialerbulk",
-            f"numbers for dialer {provider_id}",
+            f"numbers {done + 1}-{done + len(chunk)} to dialer {provider_id}",
             {"dialerid": _dialer_id(provider_id), "numbers": chunk},
-            unconfirmed=(
-                f"adding numbers {done + 1}-{done + len(chunk)} to dialer {provider_id}; "
-                "check the dialer before pushing them again"
-            ),
         )
 
     def campaign_start(self, provider_id: str) -> None:
@@ -146,8 +142,9 @@ class DialersMixin:
         self._set_status(provider_id, "off")
 
     def _set_status(self, provider_id: str, status: str) -> None:
-        # Setting a state is idempotent, so a retried request cannot dial anything twice.
-        self.api.read(
+        # Sent once: turning a dialer on starts calls, and an answer we cannot read may
+        # mean it is dialing (campaigns.hosted settles a start in doubt by its status).
+        self.api.once(
             "change_dialer_status",
             f"turning dialer {provider_id} {status}",
             {"dialerid": _dialer_id(provider_id), "status": status},

@@ -16,6 +16,7 @@ import phonenumbers
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers.errors import InvalidRequest
+from telephony.providers.http import first_id
 from telephony.providers.types import CallStatus, CallUpdate, map_status
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ PROVIDER_TZ = ZoneInfo("Asia/Kolkata")
 
 #: The one table from IVR Solutions' `call_status` words to our vocabulary. The doc's logs
 #: show "answered" and "no_answer" as *final* words (a log row is written at hangup), its
-#: status list mentions "missed" and "busy"; "in_progress", "queued" and "ringing" are the
-#: live words of get_call_status. Unknown words map to UNKNOWN (kept raw, logged).
+#: status list mentions "missed" and "busy"; "in_progress", "queued" and "ringing" are our
+#: guesses at live words. Unknown words map to UNKNOWN (kept raw, logged).
 STATUS_TABLE: dict[str, CallStatus] = {
     "queued": CallStatus.QUEUED,
     "scheduled": CallStatus.QUEUED,
@@ -108,11 +109,16 @@ def from_provider_number(value: Any, *, region: str) -> str:
     """A number as the provider wrote it (9876543210, 09876543210, +91...) -> E.164.
 
     A value that is not a phone number is kept as written: one odd row must not stop a
-    log sync, and the raw text still tells a person what the provider said.
+    log sync, and the raw text still tells a person what the provider said. Letters are
+    never read as keypad digits (the doc's DID list shows "+911onal60123": a typo, not a
+    vanity number), so a value with letters is not a number.
     """
     text = str(value or "").strip()
     if not text:
         return ""
+    if any(ch.isalpha() for ch in text):
+        logger.info("%s returned %r, which is not a phone number; kept as is", LABEL, text)
+        return text
     try:
         return normalize_phone(text, region=region)
     except InvalidPhoneNumber:
@@ -248,10 +254,11 @@ def event_update(payload: Mapping[str, Any], *, region: str) -> CallUpdate:
         word = str(payload.get("call_status") or "")
     elif event in EVENT_CALL_STATUS:
         status = STATUS_TABLE[EVENT_CALL_STATUS[event]]
-    logid = payload.get("logid")
+    # The placing id first: a call we placed is known by it (an int or a string).
+    call_id = first_id(payload, "logid", "log_id", "recordid", "record_id") or ""
     update = row_update(
         payload,
-        call_id=str(logid if logid not in (None, "") else payload["recordid"]),
+        call_id=call_id,
         region=region,
         word=word,
         status=status,

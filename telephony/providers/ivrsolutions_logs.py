@@ -1,23 +1,34 @@
-"""IVR Solutions: call details, call logs, recordings and dispositions (a mixin).
+"""IVR Solutions: call logs, recordings and dispositions (a mixin of the adapter).
 
-Log rows carry `recordid`; the call-placing answers carry a `logid` (equal for
-click-to-call in every example, "call_txt_..." for text calls). Details and webhooks
-speak the placing id; log rows are keyed by their record id.
+Log rows are keyed by their `recordid`; a placed call by the `logid` its placing answer
+gave. The doc never says the two are equal (its examples differ: logid 123456, recordid
+12345), so a log row's CallUpdate carries the recordid and services match it to the call
+we placed (telephony.services.sync_match). update_call_note wants the recordid too:
+`record_id_of` reads it from a webhook or log payload, and the disposition push waits
+until one is known (`disposition_needs_record_id`).
+
+The doc has no per-call lookup: get_call_status is the list of status labels for notes.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from telephony.providers.errors import InvalidRequest
-from telephony.providers.http import HttpClient
+from telephony.providers.errors import (
+    AuthenticationFailed,
+    InvalidRequest,
+    ProviderError,
+    RateLimited,
+)
+from telephony.providers.http import HttpClient, first_id
 from telephony.providers.ivrsolutions_api import IVRApi
 from telephony.providers.ivrsolutions_format import (
     LABEL,
+    from_provider_number,
     parse_provider_time,
     provider_date,
     row_update,
@@ -26,20 +37,18 @@ from telephony.providers.types import AccountConfig, CallUpdate, DispositionInfo
 
 logger = logging.getLogger(__name__)
 
-#: sync_call_logs keeps one "last id" per log family.
-SYNC_FAMILIES = {
-    "c2c_logs": ("last_c2c_log_id", "recordid"),
-    "call_logs": ("last_call_log_id", "recordid"),
-    "dialer_logs": ("last_dialer_log_id", "id"),
+#: A log row's id: `recordid` in every doc example; the rest is our liberal guess.
+RECORD_IDS = ("recordid", "record_id")
+#: click_connect_logs: the doc shows the request only, so its rows' shape is our guess.
+MASKED_IDS = (*RECORD_IDS, "logid", "id")
+#: update_call_note's `call_type` for our kinds of call: the doc's example says "incoming";
+#: add_call_note lists incoming | outgoing | c2c | dialer, the words used here.
+NOTE_CALL_TYPES = {
+    "inbound": "incoming",
+    "click_to_call": "c2c",
+    "masked": "c2c",
+    "dialer": "dialer",
 }
-
-
-@dataclass
-class LogSync:
-    """One incremental sync: the new rows, and the cursor to pass next time."""
-
-    updates: list[CallUpdate]
-    cursor: dict[str, str] = field(default_factory=dict)
 
 
 class LogsMixin:
@@ -48,48 +57,58 @@ class LogsMixin:
     config: AccountConfig
     recording_hosts: tuple[str, ...]
 
-    def call_details(self, provider_call_id: str) -> CallUpdate:
-        what = f"the status of call {provider_call_id}"
-        body = self.api.read("get_call_status", what, {"logid": provider_call_id})
-        row = body.get("data")
-        if not isinstance(row, dict):
-            raise self.http.bad_response(f"answered {what} without the call's row")
-        return row_update(row, call_id=provider_call_id, region=self.config.default_region)
+    #: update_call_note keys a call by its record id (from call_log or a webhook), not by
+    #: the logid it was placed under: the disposition push waits until one is known.
+    disposition_needs_record_id: ClassVar[bool] = True
+
+    @staticmethod
+    def record_id_of(payload: Mapping[str, Any]) -> str:
+        """The record id in a webhook or log payload, as text ("" when it has none)."""
+        return first_id(payload, *RECORD_IDS) or ""
 
     def call_logs(self, *, since: datetime, until: datetime) -> Iterator[CallUpdate]:
-        """call_logs takes whole days (IST); rows outside [since, until] are dropped."""
+        """call_logs, then click_connect_logs (masked sessions), for whole days (IST); rows
+        outside [since, until] are dropped."""
         data = {"from_date": provider_date(since), "to_date": provider_date(until)}
         body = self.api.read("call_logs", "the call logs", data)
         for row in self.api.rows(body, "the call logs"):
-            at = parse_provider_time(row.get("call_time"))
-            if at is not None and not since <= at <= until:
+            if _inside(row, since, until):
+                update = self._log_update(row, RECORD_IDS, "call_logs")
+                if update is not None:
+                    yield update
+        yield from self._masked_logs(data, since, until)
+
+    def _masked_logs(self, data: dict, since: datetime, until: datetime) -> Iterator[CallUpdate]:
+        """The doc lists click_connect_logs "for reconciling marketplace calls" but shows no
+        answer: a failure here is logged and the call logs above still count."""
+        try:
+            body = self.api.read("click_connect_logs", "the masked call logs", data)
+            rows = self.api.rows(body, "the masked call logs")
+        except (AuthenticationFailed, RateLimited):
+            raise
+        except ProviderError as exc:
+            logger.warning("%s masked call logs skipped: %s", LABEL, exc.message)
+            return
+        for row in rows:
+            if not _inside(row, since, until):
                 continue
-            yield self._log_update(row, "recordid", "call_logs")
+            first = row.get("first_number") or row.get("first_phone")
+            second = row.get("second_number") or row.get("second_phone") or row.get("client_no")
+            update = self._log_update(
+                {**row, "client_no": second, "call_type": row.get("call_type") or "c2c"},
+                MASKED_IDS,
+                "click_connect_logs",
+            )
+            if update is not None:
+                update.from_number = from_provider_number(first, region=self.config.default_region)
+                yield update
 
-    def sync_call_logs(self, cursor: Mapping[str, str] | None = None) -> LogSync:
-        """Rows newer than the cursor's last ids, across click-to-call, call and dialer logs."""
-        cursor = dict(cursor or {})
-        sent = {key: str(cursor.get(key) or "0") for key, _ in SYNC_FAMILIES.values()}
-        body = self.api.read("sync_call_logs", "the log sync", sent)
-        data = body.get("data")
-        if not isinstance(data, dict):
-            raise self.http.bad_response("answered the log sync without its three log lists")
-        updates: list[CallUpdate] = []
-        for family, (key, id_field) in SYNC_FAMILIES.items():
-            rows = self.api.rows(data, "the log sync", key=family)
-            updates += [self._log_update(row, id_field, family) for row in rows]
-            ids = [int(row[id_field]) for row in rows if str(row.get(id_field)).isdigit()]
-            cursor[key] = str(max([int(sent[key]), *ids]))
-        return LogSync(updates=updates, cursor=cursor)
-
-    def _log_update(self, row: Mapping, id_field: str, family: str) -> CallUpdate:
-        if row.get(id_field) in (None, ""):
-            raise self.http.bad_response(f"answered {family} with a row without `{id_field}`")
-        if family == "c2c_logs":
-            row = {**row, "call_type": row.get("call_type") or "c2c"}
-        elif family == "dialer_logs":
-            row = {**row, "call_type": row.get("call_type") or "dialer"}
-        call_id = str(row[id_field])
+    def _log_update(self, row: Mapping, keys: tuple[str, ...], family: str) -> CallUpdate | None:
+        call_id = first_id(row, *keys)
+        if call_id is None:
+            # One odd row must not stop a sync; the guard counts it for the account page.
+            self.http.bad_response(f"answered {family} with a row without `{keys[0]}`")
+            return None
         return row_update(
             row,
             call_id=call_id,
@@ -113,29 +132,38 @@ class LogsMixin:
 
     # -- dispositions ----------------------------------------------------------------------
     def list_dispositions(self) -> list[DispositionInfo]:
-        """get_call_status without a logid lists the status IDs update_call_note takes."""
+        """get_call_status: the status IDs update_call_note takes."""
         body = self.api.read("get_call_status", "the call status list")
         return [
             DispositionInfo(code=str(row.get("id")), label=str(row.get("name") or row.get("id")))
             for row in self.api.rows(body, "the call status list")
         ]
 
-    def push_disposition(self, *, provider_call_id: str, disposition: str, note: str) -> None:
-        """update_call_note wants the record id and call type: read from the call's status."""
+    def push_disposition(
+        self, *, provider_call_id: str, disposition: str, note: str, call_type: str = ""
+    ) -> None:
+        """update_call_note. `provider_call_id` is the call's RECORD id (from its log row
+        or a webhook: `record_id_of`), `call_type` our kind of call (NOTE_CALL_TYPES).
+
+        Writing the same note twice leaves one note, so this is an idempotent read-style
+        request (retried on 5xx), not a side effect sent once.
+        """
         if not disposition.isdigit():
             raise InvalidRequest(
                 f"{LABEL} takes a status ID from its call status list; {disposition!r} is "
                 "not one (sync the dispositions first)."
             )
-        what = f"the status of call {provider_call_id}"
-        body = self.api.read("get_call_status", what, {"logid": provider_call_id})
-        row = body.get("data") if isinstance(body.get("data"), dict) else {}
-        record = self.api.field(row, "recordid", what)
-        call_type = str(row.get("call_type") or "outgoing")
+        if not provider_call_id:
+            raise InvalidRequest(f"{LABEL} notes a call by its record id, not known yet.")
         data = {
-            "record_id": str(record),
+            "record_id": provider_call_id,
             "call_status": int(disposition),
-            "call_type": {"inbound": "incoming", "outbound": "outgoing"}.get(call_type, call_type),
+            "call_type": NOTE_CALL_TYPES.get(call_type, "outgoing"),
             "call_remark": note,
         }
-        self.api.read("update_call_note", f"the note of call {provider_call_id}", data)
+        self.api.read("update_call_note", f"the note of record {provider_call_id}", data)
+
+
+def _inside(row: Mapping, since: datetime, until: datetime) -> bool:
+    at = parse_provider_time(row.get("call_time"))
+    return at is None or since <= at <= until

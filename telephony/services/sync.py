@@ -1,28 +1,26 @@
 """Keeping our database true when webhooks are lost: log sync, details and recordings,
-disposition push and reconciliation. Every function is idempotent and safe to run twice
-at once (bulk upserts tolerate conflicts; per-call work is claimed or re-checked)."""
+disposition push, and (telephony.services.reconcile) reconciliation. Every function is
+idempotent and safe to run twice at once (bulk upserts tolerate conflicts; per-call work
+is claimed or re-checked). Log rows are matched to the calls we placed by
+telephony.services.sync_match, whatever ids each side uses."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from callcenter.errors import ServiceError
 from contacts.phones import InvalidPhoneNumber, normalize_phone
-from telephony.models import Call, CallEvent, ProviderAccount
+from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.providers.base import (
-    ACTIVE_STATUSES,
     FINAL_STATUSES,
-    STATUS_RANK,
-    CallStatus,
     CallUpdate,
     Capability,
+    Provider,
     ProviderError,
 )
 from telephony.services.accounts import provider_for
@@ -32,24 +30,24 @@ from telephony.services.callstate import (
     merge_update,
     timeline_event,
 )
+from telephony.services.reconcile import GIVE_UP_AFTER, RECONCILE_AFTER, reconcile_calls
 from telephony.services.recordings import recording_fetch
+from telephony.services.sync_match import (
+    SyncResult,
+    better,
+    contradicts,
+    learn_ids,
+    match_waiting_events,
+    pair,
+    placed_without_record,
+)
+
+__all__ = ["GIVE_UP_AFTER", "RECONCILE_AFTER", "SyncResult", "account_sync", "reconcile_calls"]
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
 MAX_ATTEMPTS = 5  # recordings and disposition pushes give up after this many failures
-RECONCILE_AFTER = timedelta(minutes=3)  # a call still queued/ringing/unknown after this is checked
-GIVE_UP_AFTER = timedelta(hours=2)  # an id-less unknown call not found in logs by then failed
-
-
-@dataclass
-class SyncResult:
-    created: int = 0
-    updated: int = 0
-    failed: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.failed} failed"
 
 
 # -- call logs ---------------------------------------------------------------------------------
@@ -83,44 +81,104 @@ def sync_call_logs(
     return result
 
 
-def _upsert(account: ProviderAccount, updates: list[CallUpdate], result: SyncResult) -> None:
-    """One SELECT, one bulk INSERT, one bulk UPDATE and one bulk INSERT of events per chunk."""
+def _upsert(
+    account: ProviderAccount,
+    updates: list[CallUpdate],
+    result: SyncResult,
+    provider: Provider | None = None,
+) -> None:
+    """One locked SELECT (two when rows need matching by number), one bulk INSERT, one
+    bulk UPDATE and one bulk INSERT of events per chunk.
+
+    A row is the call that holds its id (as provider id or record id), else the call we
+    placed that it matches by number and time (`sync_match`), else a new call: a placed
+    call and its log row are one call whatever ids each side uses.
+    """
     latest: dict[str, CallUpdate] = {}
     for update in updates:  # one row per call: the highest-ranked word wins
         if update.provider_call_id:
             latest.setdefault(update.provider_call_id, update)
-            latest[update.provider_call_id] = _better(latest[update.provider_call_id], update)
+            latest[update.provider_call_id] = better(latest[update.provider_call_id], update)
+    adopted: list[Call] = []
     with transaction.atomic():
-        existing = {
-            c.provider_call_id: c
-            for c in Call.objects.select_for_update().filter(
-                account=account, provider_call_id__in=list(latest)
-            )
-        }
-        new_calls = [_call_from(account, u) for pid, u in latest.items() if pid not in existing]
+        matched, collided = _held_calls(account, latest)
+        rest = [u for rid, u in latest.items() if rid not in matched and rid not in collided]
+        if rest:
+            taken = [c.pk for c in matched.values()]
+            placed = placed_without_record(account, rest, exclude=taken)
+            by_pk = {c.pk: c for c in placed}
+            for pk, update in pair(placed, rest).items():
+                matched[update.provider_call_id] = by_pk[pk]
+        new_calls = [
+            _call_from(account, u)
+            for rid, u in latest.items()
+            if rid not in matched and rid not in collided
+        ]
         Call.objects.bulk_create(new_calls, ignore_conflicts=True)
+        if provider is None and any(not c.provider_call_id for c in matched.values()):
+            provider = provider_for(account)  # a call whose placing answer was lost
         changed_calls, fields, events, finished = [], set(), [], []
-        for pid, call in existing.items():
-            merge = merge_update(call, latest[pid])
-            if merge.changed:
+        for rid, call in matched.items():
+            had_id = bool(call.provider_call_id)
+            merge = merge_update(call, latest[rid])
+            learned = learn_ids(call, rid, provider)
+            if merge.changed or learned:
                 changed_calls.append(call)
-                fields |= merge.changed
+                fields |= merge.changed | learned
+            if merge.changed:
                 events.append(
-                    timeline_event(call, latest[pid], merge, source=CallEvent.Source.SYNC)
+                    timeline_event(call, latest[rid], merge, source=CallEvent.Source.SYNC)
                 )
             if merge.became_final:
                 finished.append(call)
+            if not had_id and call.provider_call_id:
+                adopted.append(call)
         if changed_calls:
             Call.objects.bulk_update(changed_calls, sorted(fields))
         CallEvent.objects.bulk_create(events)
         for call in finished:
             call_on_finished(call)
+    match_waiting_events(adopted)
     result.created += len(new_calls)
     result.updated += len(changed_calls)
+    result.failed += len(collided)
 
 
-def _better(a: CallUpdate, b: CallUpdate) -> CallUpdate:
-    return b if STATUS_RANK.get(b.status, 0) >= STATUS_RANK.get(a.status, 0) else a
+def _held_calls(
+    account: ProviderAccount, latest: dict[str, CallUpdate]
+) -> tuple[dict[str, Call], set[str]]:
+    """Rows whose id a call already holds -> that call (locked), and the ids held by a call
+    the row cannot be: another record, or other numbers (two id spaces may share a value:
+    a recordid equal to another call's logid). Those are logged and left."""
+    ids = list(latest)
+    held = list(
+        Call.objects.select_for_update()
+        .filter(account=account)
+        .filter(Q(provider_call_id__in=ids) | Q(provider_record_id__in=ids))
+        .order_by("pk")
+    )
+    by_record = {c.provider_record_id: c for c in held if c.provider_record_id}
+    by_id = {c.provider_call_id: c for c in held if c.provider_call_id}
+    matched, collided = {}, set()
+    for rid, update in latest.items():
+        call = by_record.get(rid)
+        if call is None and rid in by_id:
+            call = by_id[rid]
+            if call.provider_record_id not in ("", rid) or contradicts(call, update):
+                logger.warning(
+                    "log row %s of account %s has the id of call %s but is another call "
+                    "(record %r, number %s); left unsynced",
+                    rid,
+                    account.pk,
+                    call.pk,
+                    call.provider_record_id,
+                    update.to_number,
+                )
+                collided.add(rid)
+                continue
+        if call is not None:
+            matched[rid] = call
+    return matched, collided
 
 
 def _e164(number: str, region: str) -> str:
@@ -136,6 +194,7 @@ def _call_from(account: ProviderAccount, u: CallUpdate) -> Call:
     return Call(
         account=account,
         provider_call_id=u.provider_call_id,
+        provider_record_id=u.provider_call_id,
         call_type=Call.Type.INBOUND if u.direction == "inbound" else Call.Type.SYNCED,
         direction=Call.Direction.INBOUND if u.direction == "inbound" else Call.Direction.OUTBOUND,
         from_number=_e164(u.from_number, account.default_region),
@@ -203,11 +262,22 @@ def sync_recordings(*, account: ProviderAccount, limit: int = 100) -> SyncResult
 
 
 # -- disposition push -----------------------------------------------------------------------
+#: Shown on the call page while the provider's record id of the call is unknown.
+RECORD_ID_WAITING = (
+    "Record id not known yet: this provider notes a call by the record id of its log row "
+    "or webhook. The disposition is sent at the next sync that knows it."
+)
+
+
 def sync_push_dispositions(*, account: ProviderAccount, limit: int = 200) -> SyncResult:
+    """Send saved dispositions. A provider that notes calls by their record id
+    (`disposition_needs_record_id`) waits for one (from a matched log row, or a webhook of
+    the call); a waiting push costs no attempt and is not lost."""
     provider = provider_for(account)
     result = SyncResult()
     if not provider.supports(Capability.DISPOSITION_PUSH):
         return result
+    by_record = getattr(provider, "disposition_needs_record_id", False)
     pending = (
         Call.objects.filter(
             account=account,
@@ -215,16 +285,23 @@ def sync_push_dispositions(*, account: ProviderAccount, limit: int = 200) -> Syn
             disposition_pushed_at__isnull=True,
             disposition_push_attempts__lt=MAX_ATTEMPTS,
         )
-        .exclude(provider_call_id="")
+        .exclude(provider_call_id="", provider_record_id="")
         .select_related("disposition")[:limit]
     )
     for call in list(pending):
+        kwargs = {"provider_call_id": call.provider_call_id}
+        if by_record:
+            record = call.provider_record_id or _record_from_webhooks(provider, call)
+            if not record:
+                Call.objects.filter(pk=call.pk).update(disposition_push_error=RECORD_ID_WAITING)
+                result.waiting += 1
+                continue
+            if not call.provider_record_id:
+                Call.objects.filter(pk=call.pk).update(provider_record_id=record[:100])
+            kind = call.direction if call.call_type == Call.Type.SYNCED else call.call_type
+            kwargs = {"provider_call_id": record, "call_type": kind}
         try:
-            provider.push_disposition(
-                provider_call_id=call.provider_call_id,
-                disposition=call.disposition.code,
-                note=call.note,
-            )
+            provider.push_disposition(disposition=call.disposition.code, note=call.note, **kwargs)
         except ProviderError as exc:
             attempts = MAX_ATTEMPTS if exc.permanent else F("disposition_push_attempts") + 1
             Call.objects.filter(pk=call.pk).update(
@@ -239,86 +316,21 @@ def sync_push_dispositions(*, account: ProviderAccount, limit: int = 200) -> Syn
     return result
 
 
-# -- reconciliation -------------------------------------------------------------------------
-def reconcile_calls(*, account: ProviderAccount, now: datetime | None = None) -> SyncResult:
-    """Ask the provider about calls stuck in unknown/queued/ringing past a deadline."""
-    now = now or timezone.now()
-    provider = provider_for(account)
-    result = SyncResult()
-    stuck = Call.objects.filter(
-        account=account,
-        status__in=[*ACTIVE_STATUSES, CallStatus.UNKNOWN],
-        created_at__lt=now - RECONCILE_AFTER,
-    ).order_by("created_at")[:200]
-    for call in list(stuck):
-        try:
-            update = _find(provider, call)
-        except ProviderError as exc:
-            logger.warning("reconciling call %s: %s", call.pk, exc.message)
-            result.failed += 1
-            continue
-        if update is None:
-            if not call.provider_call_id and call.created_at < now - GIVE_UP_AFTER:
-                _give_up(call)
-                result.updated += 1
-            continue
-        with transaction.atomic():
-            locked = Call.objects.select_for_update().get(pk=call.pk)
-            if not locked.provider_call_id and update.provider_call_id:
-                locked.provider_call_id = update.provider_call_id
-                locked.save(update_fields=["provider_call_id"])
-            if call_apply_update(locked, update, source=CallEvent.Source.SYNC):
-                result.updated += 1
-    return result
-
-
-def _find(provider, call: Call) -> CallUpdate | None:  # noqa: ANN001
-    """The provider's word on a call: by its id, or (id unknown) by number and time in logs."""
-    if call.provider_call_id and provider.supports(Capability.CALL_DETAILS):
-        return provider.call_details(call.provider_call_id)
-    if not provider.supports(Capability.CALL_LOGS):
-        return None
-    window = (call.created_at - timedelta(minutes=2), call.created_at + timedelta(minutes=30))
-    matches = [u for u in _logs(provider, *window) if _same_number(u.to_number, call.to_number)]
+def _record_from_webhooks(provider: Provider, call: Call) -> str:
+    """The record id the call's last payload or its stored webhooks carry, or ""."""
+    record_id_of = getattr(provider, "record_id_of", None)
+    if record_id_of is None:
+        return ""
+    payloads = [call.last_payload]
     if call.provider_call_id:
-        matches = [u for u in matches if u.provider_call_id == call.provider_call_id]
-    return matches[0] if len(matches) == 1 else None  # ambiguous: never guess
-
-
-def _logs(provider, since: datetime, until: datetime) -> Iterable[CallUpdate]:  # noqa: ANN001
-    return list(provider.call_logs(since=since, until=until))
-
-
-def _same_number(a: str, b: str) -> bool:
-    da, db = "".join(filter(str.isdigit, a)), "".join(filter(str.isdigit, b))
-    return bool(da and db) and (da[-10:] == db[-10:])
-
-
-def _give_up(call: Call) -> None:
-    from callcenter.audit import audit_log
-
-    with transaction.atomic():
-        updated = Call.objects.filter(pk=call.pk, status=CallStatus.UNKNOWN).update(
-            status=CallStatus.FAILED,
-            ended_at=timezone.now(),
-            error="The provider never confirmed this call and its logs do not show it.",
-        )
-        if updated:
-            call.refresh_from_db()
-            CallEvent.objects.create(
-                call=call,
-                at=timezone.now(),
-                status=CallStatus.FAILED,
-                source=CallEvent.Source.SYNC,
-                detail="Not in the provider's logs; marked failed (never redialed automatically).",
-            )
-            audit_log(
-                actor=None,
-                action="call.reconciled_failed",
-                obj=call,
-                summary=f"Call {call.pk} not found at provider",
-            )
-            call_on_finished(call)
+        events = WebhookEvent.objects.filter(
+            account_id=call.account_id, provider_call_id=call.provider_call_id
+        ).order_by("-received_at")
+        payloads += [(u or {}).get("raw") for u in events.values_list("update", flat=True)[:50]]
+    for payload in payloads:
+        if isinstance(payload, dict) and (found := record_id_of(payload)):
+            return found
+    return ""
 
 
 def sync_credits(*, account: ProviderAccount) -> SyncResult:

@@ -10,12 +10,13 @@ Methods: the doc gives GET for `call_logs` and both GET and POST for `c2c_post`.
 others, endpoints the doc shows with a JSON request body are POST; endpoints that take
 nothing or only query parameters are GET.
 
-Webhook signing is our decision, written down beside PATHS below.
+Webhook signing is our decision, written down beside PATHS below. What the fake varies
+where the doc is silent (id spaces and types, optional fields, signature forms, refusal
+shapes) is in `ivrsolutions_shapes`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import threading
@@ -26,6 +27,7 @@ from typing import Any
 import requests
 
 from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse, Fault
+from tests.fakes.ivrsolutions_shapes import refusal_in_http_200, sign, signature_form
 from tests.fakes.ivrsolutions_state import (
     CALL_FLOWS,
     DISPOSITIONS,
@@ -76,12 +78,13 @@ def _ep(name: str, method: str, source: str = "guess", required: str = "", needs
 
 
 # Webhooks. The doc says only that events are POSTed to the registered `webhookurl`
-# "signed with your key" (the `secret_key` given to register_webhook), not how. Decision:
-#     X-IVR-Signature: sha256=<hex HMAC-SHA256 of the raw request body, keyed with secret_key>
+# "signed with your key" (the `secret_key` given to register_webhook), not how. Guess:
+#     X-IVR-Signature: HMAC-SHA256 of the raw request body keyed with secret_key, as hex,
+#                      `sha256=<hex>` or base64, drawn per event; some events go unsigned
 #     X-IVR-Timestamp: <unix seconds of the event>  (the signed body repeats it as `timestamp`)
 # The body is JSON: a unique `event_id`, the call's `logid` (exactly as the placing request
-# got it: an int, or "call_txt_..." from dial_by_text) and numeric `recordid` (the id the
-# logs use), `event` (ringing | answered | dtmf | hangup), `event_time` (IST text),
+# got it: an int or text, or "call_txt_..." from dial_by_text) and `recordid` (the id the
+# logs use, another id space), `event` (ringing | answered | dtmf | hangup), `event_time`,
 # `sip_call_id`, `call_type`, `did_no`, `client_no`, `ext_no`; a dtmf event adds `digit`
 # and `dtmf_input`; a hangup adds `call_status` (a STATUS_WORDS word), `call_duration`,
 # `recording_url` and `dtmf_input`. Without a secret_key the events go unsigned. Events
@@ -197,8 +200,13 @@ PATHS: list[Endpoint] = [
 class IVRSolutionsFake(FakeProviderServer):
     name = "ivrsolutions"
 
-    def __init__(self, *, api_token: str = "ivr-test-token", seed: int = 0) -> None:
+    def __init__(
+        self, *, api_token: str = "ivr-test-token", seed: int = 0, shared_ids: bool = False
+    ) -> None:
         self.api_token = api_token
+        self.seed = seed
+        self._events_signed = 0
+        self._refusals = 0
         self.secret_key: str | None = None
         #: (payload, error text) for webhooks the receiver never got (connection refused...)
         self.webhook_errors: list[tuple[dict, str]] = []
@@ -206,12 +214,12 @@ class IVRSolutionsFake(FakeProviderServer):
         self.unsent_responses: list[tuple[FakeRequest, FakeResponse]] = []
         self._current = threading.local()
         super().__init__()
-        self.state = IVRState(seed, lambda: self.clock, lambda: self.url)
+        self.state = IVRState(seed, lambda: self.clock, lambda: self.url, shared_ids=shared_ids)
 
     # -- test helpers --------------------------------------------------------------------
     @property
-    def calls(self) -> dict[int | str, Call]:
-        """Every call by the id its placing request returned (int logid or "call_txt_...")."""
+    def calls(self) -> dict[str, Call]:
+        """Every call by the id its placing request returned, as text ("123456", "call_txt_...")."""
         return self.state.calls
 
     def force_outcome(self, phone: str, status: str) -> None:
@@ -236,8 +244,11 @@ class IVRSolutionsFake(FakeProviderServer):
             body = json.dumps(payload, separators=(",", ":")).encode()
             headers = {"X-IVR-Timestamp": str(payload["timestamp"])}
             if self.secret_key:
-                digest = hmac.new(self.secret_key.encode(), body, hashlib.sha256).hexdigest()
-                headers["X-IVR-Signature"] = f"sha256={digest}"
+                self._events_signed += 1
+                form = signature_form(self.seed, self._events_signed)
+                signature = sign(body, self.secret_key, form)
+                if signature is not None:
+                    headers["X-IVR-Signature"] = signature
             try:
                 self.send_webhook(payload, headers=headers, raw=body)
             except requests.RequestException as exc:
@@ -245,6 +256,12 @@ class IVRSolutionsFake(FakeProviderServer):
 
     # -- framework hooks -----------------------------------------------------------------
     def error_response(self, status: int, message: str) -> FakeResponse:
+        if status == 400:
+            # A refusal: the doc shows none, so half come inside HTTP 200 (the shape its
+            # `"status": true` successes suggest), half as HTTP 400.
+            self._refusals += 1
+            if refusal_in_http_200(self.seed, self._refusals):
+                return FakeResponse(status=200, body={"status": False, "message": message})
         return FakeResponse(status=status, body={"status": status, "message": message})
 
     def authenticate(self, request: FakeRequest) -> FakeResponse | None:
@@ -571,8 +588,10 @@ class IVRSolutionsFake(FakeProviderServer):
 
     def ep_call_logs(self, p: dict) -> dict:
         # The doc documents no pagination for call_logs: the whole range comes back at
-        # once, and sync_call_logs is the documented way to fetch incrementally.
-        calls = self._in_range(p, self.state.ended_calls())
+        # once. It holds "click-to-call, dialer and inbound" calls: masked sessions are in
+        # click_connect_logs.
+        ended = [c for c in self.state.ended_calls() if c.kind != "click_connect"]
+        calls = self._in_range(p, ended)
         return data_reply([self.state.call_log_row(c) for c in calls])
 
     def _by_number(self, p: dict, calls: list[Call]) -> list[Call]:
@@ -598,21 +617,18 @@ class IVRSolutionsFake(FakeProviderServer):
             calls = [c for c in calls if c.dialer_id == dialer_id]
         return data_reply([self.state.dialer_log_row(c) for c in calls])
 
-    def ep_get_call_status(self, p: dict) -> dict | FakeResponse:
-        # The doc uses this name twice: "get_call_status using the logid" after c2c_post,
-        # and as the source of the status IDs update_call_note takes. With a logid it
-        # answers that call's live status; without one, the list of status labels.
-        if not present(p, "logid"):
-            return data_reply(DISPOSITIONS, True)
-        call = self.state.find_call(p["logid"])
-        if call is None:
-            return self.error_response(404, "Call not found")
-        return data_reply(self.state.status_row(call))
+    def ep_get_call_status(self, p: dict) -> dict:
+        # The doc's reference: "the list of call status values you can filter by or set on
+        # records", its parameters none and its answer that list. (Its journey line "get_call
+        # _status using the logid" gives neither a parameter nor an answer.) So: the list,
+        # whatever is sent; a call cannot be looked up here.
+        return data_reply(DISPOSITIONS, True)
 
     def _call_by_record(self, value: Any, field_name: str) -> Call:
-        call = self.state.find_call(value)
+        # "Record ID from call_log API or webhook": the recordid, never the placing logid.
+        call = self.state.find_record(value)
         if call is None:
-            raise BadRequest(f"{field_name} is not a call on your account")
+            raise BadRequest(f"{field_name} is not a call record on your account")
         return call
 
     def ep_update_call_note(self, p: dict) -> dict:
@@ -620,6 +636,8 @@ class IVRSolutionsFake(FakeProviderServer):
         status_id = as_int(p["call_status"], "call_status")
         if status_id not in {d["id"] for d in DISPOSITIONS}:
             raise BadRequest("call_status is not a status ID from get_call_status")
+        if str(p["call_type"]) not in NOTE_CALL_TYPES:
+            raise BadRequest("call_type must be one of " + ", ".join(NOTE_CALL_TYPES))
         call.disposition_id = status_id
         call.note = str(p.get("call_remark") or "")
         return ok_reply("Call note updated successfully")

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tests.fakes.base import BadRequest
+from tests.fakes.ivrsolutions_shapes import LOGID_BASE, RECORDID_BASE, Shape
 
 # The doc's timestamps ("2024-12-15 10:30:45") carry no zone; the provider is Indian and
 # its scheduling examples use Asia/Kolkata, so the fake renders and filters in IST.
@@ -42,8 +43,6 @@ FORCEABLE_OUTCOMES = ("answered", "no_answer", "busy", "failed")
 #: The `event` word of each webhook, matching the doc's "rings, answers, hangups and DTMF".
 EVENT_WORDS = ("ringing", "answered", "dtmf", "hangup")
 
-#: The first call gets logid 123456, the doc's example value.
-LOGID_BASE = 123455
 #: Approval is a human step at the provider; the fake approves a minute after creation.
 TEMPLATE_APPROVAL_SECONDS = 60
 #: How long an unanswered call rings before the platform gives up.
@@ -328,8 +327,8 @@ def draw_plan(rng: random.Random, forced: str | None, with_dtmf: bool) -> Plan:
 
 @dataclass
 class Call:
-    recordid: int  # numeric id shared by logs, webhooks and sync
-    logid: int | str  # exactly what the placing response returned
+    recordid: int  # the id of its log rows (and webhooks, and update_call_note)
+    logid: int | str  # exactly what the placing response returned (an int or text)
     kind: str  # c2c, c2c_two_leg, click_connect, flow, text, voicebot, dialer
     did_no: str
     client_no: str  # the customer / second party, 10 national digits
@@ -351,6 +350,7 @@ class Call:
     event_count: int = 0
     disposition_id: int | None = None
     note: str = ""
+    shape: Shape = field(default_factory=lambda: Shape(False, False, False, ("", "")))
 
     @property
     def call_type(self) -> str:
@@ -370,14 +370,23 @@ class Call:
 class IVRState:
     """One provider account: inventory, agents, dialers, templates and calls."""
 
-    def __init__(self, seed: int, clock: Callable[[], datetime], base_url: Callable[[], str]):
+    def __init__(
+        self,
+        seed: int,
+        clock: Callable[[], datetime],
+        base_url: Callable[[], str],
+        *,
+        shared_ids: bool = False,
+    ):
         self.seed = seed
+        #: recordid == logid (the contract suite names a call by one id); see the shapes doc.
+        self.shared_ids = shared_ids
         self._clock = clock
         self._base_url = base_url
         self._agenda: list[tuple[datetime, int, Callable[[datetime], None]]] = []
         self._seq = itertools.count()
         self.outbox: list[dict] = []  # webhook payloads waiting for the fake to sign and send
-        self.calls: dict[int | str, Call] = {}
+        self.calls: dict[str, Call] = {}  # by the logid as text
         self.forced: dict[str, str] = {}
         self.owned: dict[str, Did] = {}
         self.available: dict[str, Did] = {}
@@ -464,11 +473,13 @@ class IVRState:
         return agent
 
     def find_call(self, logid: Any) -> Call | None:
-        text = str(logid)
-        for call in self.calls.values():
-            if str(call.logid) == text or str(call.recordid) == text:
-                return call
-        return None
+        """By the id its placing answer gave (int or text alike)."""
+        return self.calls.get(str(logid).strip())
+
+    def find_record(self, recordid: Any) -> Call | None:
+        """By the id its log rows carry: what update_call_note's `record_id` names."""
+        text = str(recordid).strip()
+        return next((c for c in self.calls.values() if str(c.recordid) == text), None)
 
     def region(self, value: Any, field_name: str) -> dict:
         text = str(value).strip().lower()
@@ -506,12 +517,15 @@ class IVRState:
         **attrs: Any,
     ) -> Call:
         serial = len(self.calls) + 1
-        recordid = LOGID_BASE + serial
+        number = LOGID_BASE + serial
+        recordid = number if self.shared_ids else RECORDID_BASE + serial
+        shape = Shape.draw(self.seed, serial)
         parties = (client_no, attrs.get("first_no"), attrs.get("agent_no"))
         forced = next((self.forced.pop(n) for n in parties if n and n in self.forced), None)
         call = Call(
             recordid=recordid,
-            logid=f"call_txt_{recordid}" if text_id else recordid,
+            logid=f"call_txt_{number}" if text_id else shape.ident(number),
+            shape=shape,
             kind=kind,
             did_no=did_no,
             client_no=client_no,
@@ -520,7 +534,7 @@ class IVRState:
             plan=draw_plan(random.Random(self.seed + serial), forced, with_dtmf),
             **attrs,
         )
-        self.calls[call.logid] = call
+        self.calls[str(call.logid)] = call
         self._schedule_life(call)
         return call
 
@@ -588,22 +602,21 @@ class IVRState:
 
     def _event(self, call: Call, word: str, moment: datetime, **extra: Any) -> None:
         call.event_count += 1
-        self.outbox.append(
-            {
-                "event_id": f"evt_{call.recordid}_{call.event_count}",
-                "event": word,
-                "logid": call.logid,
-                "recordid": call.recordid,
-                "sip_call_id": call.sip_call_id,
-                "call_type": call.call_type,
-                "did_no": call.did_no,
-                "client_no": call.client_no,
-                "ext_no": call.ext_no,
-                "event_time": ist_text(moment),
-                "timestamp": int(moment.timestamp()),
-                **extra,
-            }
-        )
+        payload = {
+            "event_id": f"evt_{call.recordid}_{call.event_count}",
+            "event": word,
+            "logid": call.logid,
+            "recordid": call.shape.ident(call.recordid),
+            "sip_call_id": call.sip_call_id,
+            "call_type": call.call_type,
+            "did_no": call.did_no,
+            "client_no": call.client_no,
+            "ext_no": call.ext_no,
+            "event_time": ist_text(moment),
+            "timestamp": int(moment.timestamp()),
+            **extra,
+        }
+        self.outbox.append(call.shape.cut(payload))
 
     # -- dialers -----------------------------------------------------------------------
     def dial_next(self, dialer: Dialer, moment: datetime) -> None:
@@ -649,78 +662,73 @@ class IVRState:
 
     @staticmethod
     def call_log_row(call: Call) -> dict:
-        return {
-            "recordid": call.recordid,
-            "sip_call_id": call.sip_call_id,
-            "did_no": call.did_no,
-            "client_no": call.client_no,
-            "agent_no": call.agent_no or call.first_no,
-            "attended_by": call.attended_by,
-            "ext_no": call.ext_no,
-            "call_time": ist_text(call.start_at),
-            "call_duration": call.duration,
-            "call_status": call.status,
-            "call_type": call.call_type,
-            "recording_url": call.recording_url,
-            "dtmf_input": call.dtmf_input,
-        }
+        return call.shape.cut(
+            {
+                "recordid": call.shape.ident(call.recordid),
+                "sip_call_id": call.sip_call_id,
+                "did_no": call.did_no,
+                "client_no": call.client_no,
+                "agent_no": call.agent_no or call.first_no,
+                "attended_by": call.attended_by,
+                "ext_no": call.ext_no,
+                "call_time": ist_text(call.start_at),
+                "call_duration": call.duration,
+                "call_status": call.status,
+                "call_type": call.call_type,
+                "recording_url": call.recording_url,
+                "dtmf_input": call.dtmf_input,
+            }
+        )
 
     @staticmethod
     def c2c_log_row(call: Call) -> dict:
-        return {
-            "recordid": call.recordid,
-            "sip_call_id": call.sip_call_id,
-            "did_no": call.did_no,
-            "agent_no": call.agent_no or call.first_no,
-            "client_no": call.client_no,
-            "agent_name": call.attended_by,
-            "call_time": ist_text(call.start_at),
-            "call_duration": call.duration,
-            "call_status": call.status,
-            "recording_url": call.recording_url,
-        }
+        return call.shape.cut(
+            {
+                "recordid": call.shape.ident(call.recordid),
+                "sip_call_id": call.sip_call_id,
+                "did_no": call.did_no,
+                "agent_no": call.agent_no or call.first_no,
+                "client_no": call.client_no,
+                "agent_name": call.attended_by,
+                "call_time": ist_text(call.start_at),
+                "call_duration": call.duration,
+                "call_status": call.status,
+                "recording_url": call.recording_url,
+            }
+        )
 
     def dialer_log_row(self, call: Call) -> dict:
         dialer = self.dialers[call.dialer_id] if call.dialer_id is not None else None
-        return {
-            "id": call.recordid,
-            "dialer_id": call.dialer_id,
-            "dialer_name": dialer.name if dialer else "",
-            "customer_no": call.client_no,
-            "call_time": ist_text(call.start_at),
-            "call_duration": call.duration,
-            "call_status": call.status,
-            "dtmf_input": call.dtmf_input,
-            "attempts": 1,
-        }
+        return call.shape.cut(
+            {
+                "id": call.shape.ident(call.recordid),
+                "dialer_id": call.dialer_id,
+                "dialer_name": dialer.name if dialer else "",
+                "customer_no": call.client_no,
+                "call_time": ist_text(call.start_at),
+                "call_duration": call.duration,
+                "call_status": call.status,
+                "dtmf_input": call.dtmf_input,
+                "attempts": 1,
+            }
+        )
 
     @staticmethod
     def click_connect_row(call: Call) -> dict:
-        return {
-            "recordid": call.recordid,
-            "did_no": call.did_no,
-            "first_number": call.first_no,
-            "second_number": call.client_no,
-            "call_time": ist_text(call.start_at),
-            "call_duration": call.duration,
-            "call_status": call.status,
-            "recording_url": call.recording_url,
-        }
-
-    def status_row(self, call: Call) -> dict:
-        return {
-            "logid": call.logid,
-            "recordid": call.recordid,
-            "sip_call_id": call.sip_call_id,
-            "call_status": call.status,
-            "call_type": call.call_type,
-            "did_no": call.did_no,
-            "client_no": call.client_no,
-            "call_time": ist_text(call.start_at),
-            "call_duration": call.duration,
-            "dtmf_input": call.dtmf_input,
-            "recording_url": call.recording_url,
-        }
+        """The doc shows no answer for click_connect_logs: field names vary per call."""
+        first, second = call.shape.masked_keys
+        return call.shape.cut(
+            {
+                "recordid": call.shape.ident(call.recordid),
+                "did_no": call.did_no,
+                first: call.first_no,
+                second: call.client_no,
+                "call_time": ist_text(call.start_at),
+                "call_duration": call.duration,
+                "call_status": call.status,
+                "recording_url": call.recording_url,
+            }
+        )
 
     # -- account endpoints ----------------------------------------------------------------
     # Bookkeeping endpoints that need neither webhooks nor faults; the fake routes

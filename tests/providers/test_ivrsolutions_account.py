@@ -3,7 +3,7 @@ extensions, DIDs, TTS templates, hosted campaigns (text dialers) and disposition
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -143,7 +143,7 @@ def test_did_search_without_results_or_region(provider):
 def test_a_did_purchase_is_never_retried_and_says_what_to_check(fake, provider):
     number = provider.dids_search(region="Delhi")[0].number
     fake.inject("500", path_contains="buy_did")
-    with pytest.raises(AmbiguousOutcome, match=re.escape(f"purchase of {number}; check")):
+    with pytest.raises(AmbiguousOutcome, match=re.escape(f"sending the purchase of {number}")):
         provider.did_buy(number)
     assert len(sent(fake, "buy_did")) == 1
 
@@ -261,13 +261,26 @@ def test_dispositions_are_listed_and_pushed_as_a_call_note(fake, provider):
     call_id = provider.click_to_call(ClickToCallRequest("2101", "", CUSTOMER, DID, "1"))
     call_id = call_id.provider_call_id
     fake.advance(600)
-    provider.push_disposition(provider_call_id=call_id, disposition="3", note="Call Monday")
-    call = fake.calls[int(call_id)]
+    # update_call_note takes the "Record ID from call_log API or webhook", not the logid.
+    (row,) = provider.call_logs(since=fake.clock - timedelta(hours=1), until=fake.clock)
+    record = row.provider_call_id
+    assert record != call_id and record == provider.record_id_of(row.raw)
+    provider.push_disposition(
+        provider_call_id=record, disposition="3", note="Call Monday", call_type="click_to_call"
+    )
+    call = fake.calls[call_id]
     assert (call.disposition_id, call.note) == (3, "Call Monday")
     body = json.loads(sent(fake, "update_call_note")[0].body)
-    assert body["call_type"] == "c2c" and body["record_id"] == call_id
+    assert body == {
+        "record_id": record,
+        "call_status": 3,
+        "call_type": "c2c",
+        "call_remark": "Call Monday",
+    }
     with pytest.raises(InvalidRequest, match="status ID from its call status list"):
-        provider.push_disposition(provider_call_id=call_id, disposition="callback", note="")
+        provider.push_disposition(provider_call_id=record, disposition="callback", note="")
+    with pytest.raises(InvalidRequest, match="not a call record"):  # the logid names none
+        provider.push_disposition(provider_call_id=call_id, disposition="3", note="")
 
 
 def test_window_conversion_crosses_midnight():
