@@ -34,6 +34,7 @@ from telephony.providers import callkaro_payloads as payloads
 from telephony.providers import http
 from telephony.providers.base import (
     AddNumbersResult,
+    AmbiguousOutcome,
     AuthenticationFailed,
     CallPlaced,
     CallStatus,
@@ -134,13 +135,18 @@ class CallKaroProvider(Provider):
     def test_connection(self) -> str:
         # The doc has no read endpoint. An empty campaign request is checked for the key
         # first and then refused for its missing name and agent, so nothing is created or
-        # dialed: that is why this one POST may be retried like a read.
+        # dialed. It is still a POST to a creating endpoint, so it is sent once too.
         self._require_key()
         try:
-            self.http.read(*_route("create_campaign"), json={})
+            self.http.once(*_route("create_campaign"), what="checking the API key", json={})
         except InvalidRequest as exc:
             if exc.status != 400:
                 raise
+        except AmbiguousOutcome as exc:
+            # A request meant to be refused has nothing in doubt: just no answer.
+            raise ProviderError(
+                "CallKaro gave no usable answer to the API key check; try again."
+            ) from exc
         agent = self._account_agent()
         suffix = f"; calls use agent {agent}" if agent else ""
         return f"CallKaro accepted the API key{suffix}."
