@@ -17,6 +17,13 @@ Where the doc is silent we decided:
   and forms, and an admin can name the header and require it on the account page. A
   replay carries the same event `id`, which the inbox stores once (dedupe key).
 - There is no single-call endpoint (calls happen inside campaigns) and no stop.
+- Answers the doc does not show are read liberally: ids as numbers or text, `id` or
+  `<thing>_id` (also under `data`), credit amounts as int, float or numeric text, lists
+  with or without `has_more`. A side effect is sent once; a 2xx we cannot read is
+  AmbiguousOutcome, and so is one without an id we need back (a new agent, list or
+  campaign); start/pause/resume and numbers added to a known list need none.
+- A recording is audio by its Content-Type or its first bytes; anything else is refused
+  (not permanently) so the audio is asked for again.
 """
 
 from __future__ import annotations
@@ -34,7 +41,6 @@ from telephony.providers import outboundcalls_payloads as payloads
 from telephony.providers.base import (
     AgentInfo,
     AgentSpec,
-    AmbiguousOutcome,
     CallStatus,
     CallUpdate,
     Capability,
@@ -43,7 +49,6 @@ from telephony.providers.base import (
     CreditsInfo,
     InvalidRequest,
     Provider,
-    ProviderError,
     Recording,
     WebhookRejected,
 )
@@ -147,30 +152,33 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
 
     # -- connection and credits -----------------------------------------------------------
     def test_connection(self) -> str:
-        balance = self._get("credit_balance").get("balance")
-        return f"OutboundCalls.ai accepted the API key; {balance} credits left."
+        balance = payloads.amount_text(self._get("credit_balance").get("balance"))
+        left = f"{balance} credits left" if balance is not None else "its balance is unreadable"
+        return f"OutboundCalls.ai accepted the API key; {left}."
 
     def credits(self) -> CreditsInfo:
-        balance = self._get("credit_balance").get("balance")
-        if payloads.count(balance) is None:
+        # The doc shows no balance answer: 1234, 1234.5 and "1234.50" are all a balance.
+        balance = payloads.amount_text(self._get("credit_balance").get("balance"))
+        if balance is None:
             raise self.http.bad_response("answered the balance without a number")
         usage = self._get("credit_usage", params={"limit": 1}).get("total_credits")
-        used = payloads.count(usage)
         return CreditsInfo(
-            balance=str(balance),
+            balance=balance,
             currency="credits",  # the doc counts in credits, not money
-            used_this_period=None if used is None else str(used),
+            used_this_period=payloads.amount_text(usage),
         )
 
     # -- agents (its AI agents; only the name maps from our AgentSpec) ------------------------
     def agents_list(self) -> list[AgentInfo]:
-        return [self._agent(a) for a in self._pages("list_agents")]
+        agents = [self._agent(a) for a in self._pages("list_agents")]
+        return [a for a in agents if a.provider_id]  # a row without an id cannot be used
 
     def agent_create(self, spec: AgentSpec) -> AgentInfo:
         if not spec.name.strip():
             raise InvalidRequest("An OutboundCalls.ai agent needs a name.")
-        data = self._once("create_agent", "creating the agent", "id", json={"name": spec.name})
-        return self._agent(data)
+        what = "creating the agent"
+        data = self._once("create_agent", what, json={"name": spec.name})
+        return self._agent(data, self.http.confirmed_id(data, ("id", "agent_id"), what=what))
 
     def agent_update(self, provider_id: str, spec: AgentSpec) -> AgentInfo:
         if not spec.name.strip():
@@ -179,7 +187,7 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         data = self._object(
             self.http.read("PATCH", _path("update_agent", provider_id), json={"name": spec.name})
         )
-        return self._agent(data)
+        return self._agent(data, provider_id)  # the agent we renamed, whatever it echoes
 
     def agent_delete(self, provider_id: str) -> None:
         try:
@@ -200,8 +208,9 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         # The doc gives no date filter: the whole log is paged and filtered here.
         for call in self._pages("list_calls"):
             created = parsing.timestamp(call.get("created_at"))
-            if call.get("id") and created is not None and since <= created < until:
-                yield self._update(call, "log")
+            call_id = http.first_id(call, "id", "call_id")
+            if call_id and created is not None and since <= created < until:
+                yield self._update(call, "log", call_id)
 
     def call_details(self, provider_call_id: str) -> CallUpdate:
         try:
@@ -212,9 +221,9 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
                     f"OutboundCalls.ai does not know call {provider_call_id}.", status=404
                 ) from exc
             raise
-        if not data.get("id"):
-            raise self.http.bad_response("returned call details without an id")
-        update = self._update(data, "details")
+        # The doc shows no details answer: the call we asked about, whatever id it echoes.
+        call_id = http.first_id(data, "id", "call_id") or provider_call_id
+        update = self._update(data, "details", call_id)
         if update.status in CONNECTED:
             update.transcript = self._transcript(provider_call_id)
         return update
@@ -234,10 +243,17 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         if not url.startswith(prefix) or not url.endswith("/recording"):
             raise InvalidRequest("Not an OutboundCalls.ai recording URL; not fetched.")
         response = self.http.read("GET", url)
-        if not response.content:
-            raise self.http.bad_response("returned an empty recording")
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-        return Recording(content=response.content, content_type=content_type or "audio/wav")
+        declared = response.headers.get("Content-Type", "")
+        content_type = payloads.audio_type(response.content, declared)
+        if content_type is None:
+            # The doc does not say what this answers. A JSON link or an error page under
+            # a 200 is no recording: stored, the audio would never be fetched again. Not
+            # permanent: the sync asks again later.
+            raise self.http.bad_response(
+                f"answered a recording with {declared or 'no content type'} "
+                f"({len(response.content)} bytes) that is not audio; it is fetched again later"
+            )
+        return Recording(content=response.content, content_type=content_type)
 
     # -- webhooks ------------------------------------------------------------------------------
     def webhook_register(self, *, url: str, secret: str) -> None:
@@ -256,13 +272,17 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         if event not in CALL_EVENTS + OTHER_EVENTS:
             logger.warning("OutboundCalls.ai event %r is not documented; kept raw", event)
         if event.startswith("call."):
-            if not data.get("id"):
+            call_id = http.first_id(data, "id", "call_id")
+            if not call_id:
                 raise WebhookRejected(f"{event} without a call id")
-            update = self._update(data, event)
+            update = self._update(data, event, call_id)
         else:
             update = payloads.other_update(event, data, self.config.default_region)
+        if event == "credits.low":
+            # The balance and threshold as decimal text, however they were sent.
+            payload = {**payload, "data": payloads.low_credits(data)}
         # guess: the envelope's `id` names the event; a redelivery or replay repeats it.
-        event_id = payload.get("id")
+        event_id = http.first_id(payload, "id", "event_id")
         update.dedupe_key = (
             f"outboundcalls:{event_id}" if event_id else hashlib.sha256(body).hexdigest()
         )
@@ -286,27 +306,22 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
     def _get(self, name: str, **kwargs: Any) -> dict[str, Any]:
         return self._object(self.http.read(*_route(name), **kwargs))
 
-    def _once(self, name: str, doing: str, key: str, **kwargs: Any) -> dict[str, Any]:
+    def _once(
+        self, name: str, what: str, *, provider_id: str = "", **kwargs: Any
+    ) -> dict[str, Any]:
         """A request that creates or starts something: sent once, since a retry could do it
-        twice. Sent but not confirmed (timeout, 5xx, an answer without `key`), it may still
-        have been done: ambiguous, never "failed"."""
-        unconfirmed = (
-            f"OutboundCalls.ai did not confirm {doing}; check its dashboard before trying "
-            "again, or it may be done twice."
-        )
+        twice. Sent but not confirmed (timeout, 5xx, an answer we cannot read), it may
+        still have been done: AmbiguousOutcome, never "failed". An empty 2xx is an
+        answer without a body (`{}`): whoever needs an id asks `confirmed_id`."""
         method, path, _source = PATHS[name]
         if "{id}" in path:
-            path = _path(name, kwargs.pop("provider_id"))
-        try:
-            response = self.http.place(method, path, **kwargs)
-        except AmbiguousOutcome as exc:
-            raise AmbiguousOutcome(unconfirmed) from exc
-        try:
-            data = self._object(response)
-            if not data.get(key):
-                raise self.http.bad_response(f"answered without {key!r}")
-        except ProviderError as exc:
-            raise AmbiguousOutcome(f"{exc.message} {unconfirmed}") from exc
+            path = _path(name, provider_id)
+        response = self.http.once(method, path, what=what, **kwargs)
+        if not response.content.strip():
+            return {}
+        data = self.http.once_json(response, what=what)
+        if not isinstance(data, dict):
+            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
         return data
 
     def _pages(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -318,25 +333,28 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
             if not isinstance(rows, list):
                 raise self.http.bad_response("answered a list without a data array")
             items += [row for row in rows if isinstance(row, dict)]
-            if not data.get("has_more") or not rows:
+            more = data.get("has_more")
+            if more is None:  # no has_more: only a full page may have another after it
+                more = len(rows) >= PAGE_LIMIT
+            if not more or not rows:
                 return items
         raise self.http.bad_response(f"kept answering has_more after {MAX_PAGES} pages")
 
-    def _agent(self, data: Mapping[str, Any]) -> AgentInfo:
-        if not data.get("id"):
-            raise self.http.bad_response("answered an agent without an id")
-        return AgentInfo(provider_id=str(data["id"]), name=str(data.get("name") or ""))
+    def _agent(self, data: Mapping[str, Any], provider_id: str = "") -> AgentInfo:
+        found = provider_id or http.first_id(data, "id", "agent_id") or ""
+        return AgentInfo(provider_id=found, name=str(data.get("name") or ""))
 
     def _path(self, name: str, provider_id: str) -> str:
         return _path(name, provider_id)
 
-    def _update(self, data: Mapping[str, Any], event_type: str) -> CallUpdate:
+    def _update(self, data: Mapping[str, Any], event_type: str, call_id: str) -> CallUpdate:
         return payloads.call_update(
             data,
+            call_id=call_id,
             event_type=event_type,
             table=STATUS_TABLE,
             connected=CONNECTED,
-            recording_url=self.http.base_url + _path("call_recording", str(data["id"])),
+            recording_url=self.http.base_url + _path("call_recording", call_id),
             region=self.config.default_region,
         )
 

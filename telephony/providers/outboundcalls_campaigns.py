@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from telephony.providers import http
 from telephony.providers import outboundcalls_payloads as payloads
 from telephony.providers.base import (
     AddNumbersResult,
@@ -24,6 +25,11 @@ from telephony.providers.base import (
 logger = logging.getLogger(__name__)
 
 IMPORT_CHUNK = 500  # guess: the doc gives no import limit; keeps each body small
+# guess: the words of a campaign that has read its list (the fake's rule: at start).
+STARTED = frozenset({"running", "paused", "completed"})
+# The doc names a campaign's list `contact_list_id` (campaign body); the import answer
+# is not shown, so whichever of these carries it is read.
+LIST_KEYS = ("list_id", "contact_list_id", "id")
 
 
 class CampaignsMixin:
@@ -44,19 +50,22 @@ class CampaignsMixin:
                 "number."
             )
         body = payloads.campaign_body(spec, list_id=list_id)
-        return str(self._once("create_campaign", "creating the campaign", "id", json=body)["id"])
+        what = "creating the campaign"
+        data = self._once("create_campaign", what, json=body)
+        # doc: the answer's `id` ("camp_def456"); `campaign_id` accepted too.
+        return self.http.confirmed_id(data, ("id", "campaign_id"), what=what)
 
     def campaign_add_numbers(
         self, provider_id: str, numbers: Sequence[CampaignNumber]
     ) -> AddNumbersResult:
         campaign = self._campaign(provider_id)
-        if campaign.get("status") != "draft":
+        if campaign.get("status") in STARTED:
             # guess (the fake's rule): the list is read when the campaign starts.
             raise InvalidRequest(
                 "OutboundCalls.ai reads a campaign's list when it starts; numbers added now "
                 "would not be called. Create another campaign for them."
             )
-        list_id = str(campaign.get("contact_list_id") or "")
+        list_id = _list_id(campaign)
         if not list_id:
             raise self.http.bad_response("answered a campaign without its contact_list_id")
         return self._import(numbers, list_id)[1]
@@ -95,15 +104,18 @@ class CampaignsMixin:
 
     def campaign_results(self, provider_id: str) -> Iterable[CallUpdate]:
         """Every call of the campaign, each with our entry id from its contact."""
-        list_id = str(self._campaign(provider_id).get("contact_list_id") or "")
+        list_id = _list_id(self._campaign(provider_id))
         references = {
-            str(c.get("id")): str((c.get("custom_fields") or {}).get("reference") or "")
+            http.first_id(c, "id", "contact_id"): _reference(c)
             for c in self._pages("list_contacts", {"list_id": list_id})
         }
         updates = []
         for call in self._pages("list_calls", {"campaign_id": provider_id}):
-            update = self._update(call, "campaign")
-            update.reference = references.get(str(call.get("contact_id")), "")
+            call_id = http.first_id(call, "id", "call_id")
+            if not call_id:
+                continue  # a row we cannot name is no result; the call's webhook still is
+            update = self._update(call, "campaign", call_id)
+            update.reference = references.get(http.first_id(call, "contact_id"), "")
             updates.append(update)
         return updates
 
@@ -125,15 +137,21 @@ class CampaignsMixin:
                 continue
             seen.add(e164)
             rows.append(payloads.contact_row(number, e164))
-        accepted, duplicates = 0, repeats
+        accepted, duplicates, what = 0, repeats, "importing the contacts"
         for start in range(0, len(rows), IMPORT_CHUNK):
-            body = {"contacts": rows[start : start + IMPORT_CHUNK]}
+            chunk = rows[start : start + IMPORT_CHUNK]
+            body: dict[str, Any] = {"contacts": chunk}
             if list_id:
                 body["list_id"] = list_id
-            data = self._once("import_contacts", "importing the contacts", "list_id", json=body)
-            list_id = list_id or str(data["list_id"])
-            accepted += payloads.count(data.get("imported")) or 0
-            duplicates += payloads.count(data.get("updated")) or 0
+            data = self._once("import_contacts", what, json=body)
+            # Only a new list's id is needed (for the campaign); adding to a list we know,
+            # an answer without one is a plain success.
+            list_id = list_id or self.http.confirmed_id(data, LIST_KEYS, what=what)
+            imported, updated = (payloads.count(data.get(k)) for k in ("imported", "updated"))
+            # Counts the doc does not promise: without them every row counts as taken.
+            updated = updated or 0
+            accepted += imported if imported is not None else max(len(chunk) - updated, 0)
+            duplicates += updated
         return list_id, AddNumbersResult(accepted, duplicates, tuple(rejected))
 
     def _campaign(self, provider_id: str) -> dict[str, Any]:
@@ -147,12 +165,22 @@ class CampaignsMixin:
             raise
 
     def _change(self, provider_id: str, name: str, target: str) -> None:
-        """start/pause/resume, sent once. A 409 (wrong state) is fine when the campaign is
-        already where we wanted it: a task that runs twice must not fail the second time."""
+        """start/pause/resume, sent once. Any readable 2xx is success: we know which
+        campaign it is, so no id is needed back (an unreadable one is AmbiguousOutcome).
+        A 409 (wrong state) is fine when the campaign is already where we wanted it: a
+        task that runs twice must not fail the second time."""
         try:
-            self._once(
-                name, f"moving campaign {provider_id} to {target}", "id", provider_id=provider_id
-            )
+            self._once(name, f"moving campaign {provider_id} to {target}", provider_id=provider_id)
         except InvalidRequest as exc:
             if exc.status != 409 or self._campaign(provider_id).get("status") != target:
                 raise
+
+
+def _list_id(campaign: Mapping[str, Any]) -> str:
+    return http.first_id(campaign, "contact_list_id", "list_id") or ""
+
+
+def _reference(contact: Mapping[str, Any]) -> str:
+    """Our entry id, which rides in the contact's custom fields (see contact_row)."""
+    custom = contact.get("custom_fields")
+    return str(custom.get("reference") or "") if isinstance(custom, dict) else ""

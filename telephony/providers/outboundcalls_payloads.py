@@ -7,10 +7,9 @@ gives and what is our guess is said beside each field.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -138,23 +137,84 @@ def summary(outcome: Any) -> str:
 
 
 def count(value: Any) -> int | None:
-    """A count from an answer; anything but a whole number is "not known"."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """A count from an answer the doc does not show: an int, a whole float or digits as
+    text; anything else is "not known"."""
+    if isinstance(value, bool):
         return None
-    return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value if isinstance(value, int) else None
 
 
-def signed_by_any(body: bytes, signature: str, secrets: Sequence[str]) -> bool:
-    """Hex HMAC-SHA256 of the raw body (guess: no timestamp, no prefix). Every secret is
-    tried, so during a rotation the old and the new one are both accepted."""
-    given = signature.strip().lower()
-    expected = [hmac.new(s.encode(), body, hashlib.sha256).hexdigest() for s in secrets if s]
-    return bool(given) and any(hmac.compare_digest(given, e) for e in expected)
+def amount(value: Any) -> Decimal | None:
+    """A credit amount (balance, usage, threshold): the doc shows none, so an int, a float
+    or a numeric string ("1234.50") are all read, exactly; anything else is None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        # repr: a float's shortest exact text (1234.5, not 1234.5000000000000227...)
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def amount_text(value: Any) -> str | None:
+    """`amount` as plain decimal text ("1234.50", "1234.5", "1000"), for our models."""
+    number = amount(value)
+    return None if number is None else format(number, "f")
+
+
+def low_credits(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A credits.low `data` whose balance and threshold are decimal text, or left out when
+    unreadable: the inbox stores them as they are, and a value no column can hold would
+    fail the event on every retry."""
+    out = dict(data)
+    for key in ("balance", "threshold"):
+        if key in out:
+            text = amount_text(out[key])
+            if text is None:
+                out.pop(key)
+            else:
+                out[key] = text
+    return out
+
+
+# Where an answer says nothing useful about its type: audio is known by its first bytes.
+_AUDIO_MAGIC = (
+    (b"RIFF", "audio/wav"),
+    (b"ID3", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+    (b"fLaC", "audio/flac"),
+    (b"\x1aE\xdf\xa3", "audio/webm"),
+)
+
+
+def audio_type(content: bytes, content_type: str) -> str | None:
+    """The recording's audio type by magic bytes (WAV, MP3, Ogg, FLAC, WebM, M4A), else by
+    an audio/* Content-Type over a body that is not text; None: it is not audio (a JSON
+    link, an error page), and must not be stored as the recording."""
+    if not content:
+        return None
+    for magic, kind in _AUDIO_MAGIC:
+        if content.startswith(magic):
+            return kind
+    if len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0:
+        return "audio/mpeg"  # an MPEG audio frame without an ID3 tag
+    if content[4:8] == b"ftyp":
+        return "audio/mp4"
+    declared = content_type.split(";")[0].strip().lower()
+    if declared.startswith("audio/") and content.lstrip()[:1] not in (b"{", b"[", b"<"):
+        return declared
+    return None
 
 
 def call_update(
     data: Mapping[str, Any],
     *,
+    call_id: str,
     event_type: str,
     table: Mapping[str, CallStatus],
     connected: frozenset[CallStatus],
@@ -166,7 +226,7 @@ def call_update(
     status = parsing.status_from(table, word, label="OutboundCalls.ai")
     when = parsing.timestamp
     return CallUpdate(
-        provider_call_id=str(data["id"]),
+        provider_call_id=call_id,
         status=status,
         provider_status=word,
         event_type=event_type,

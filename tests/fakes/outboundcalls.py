@@ -18,9 +18,11 @@ marked "guess" where they are made, so a real account can correct them in one pl
 Error shape (guess) for every error: `{"error": "<message>"}`, the base fake's shape, with
 401 (key), 400 (body), 404 (unknown id), 409 (wrong campaign state) and 429 (rate).
 
-Signature (guess where the doc is silent): header `X-OutboundCalls-Signature`, value the
-lower-case hex HMAC-SHA256 of the raw request body keyed with the webhook secret; no
-timestamp, no prefix.
+Signature (guess where the doc is silent): the HMAC-SHA256 of the raw request body keyed
+with the webhook secret, no timestamp; its header (X-OutboundCalls-Signature or
+X-Signature) and form (hex, base64, `sha256=`hex) vary, as do the other shapes the doc
+does not give (ids as numbers or text, `id` or `agent_id`, the import's list id, the
+start/pause/resume answers, credit amounts, `has_more`): see outboundcalls_shapes.py.
 
 Like the real service, the fake serves under `/v1`: point an adapter at `fake.base_url`.
 """
@@ -47,6 +49,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 
 from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse
+from tests.fakes.outboundcalls_shapes import CHANGE_ANSWERS, LIST_ID_KEYS, RECORDING_TYPES, Shapes
 
 # name -> (method, path relative to BASE_URL, "doc" | "guess"). Adapters import this table so
 # every OutboundCalls.ai path lives in one place; the fake registers its routes from it too.
@@ -270,6 +273,9 @@ class OutboundCallsFake(FakeProviderServer):
         self._low_sent = False  # credits.low fires once per drop below the threshold
         self._forced: dict[str, str] = {}  # number -> terminal status
         self._ids = random.Random(f"outboundcalls-ids-{seed}")
+        #: where the doc is silent, answers alternate between shapes (outboundcalls_shapes)
+        self.shapes = Shapes(seed)
+        self._numbers = count(500_001)  # numeric call and contact ids
         self._issued: set[str] = set()
         self._queue: list[tuple[datetime, int, Any]] = []  # (due, order, action(at))
         self._order = count()
@@ -356,6 +362,8 @@ class OutboundCallsFake(FakeProviderServer):
         # The doc: rate limit headers "are included in every response", so they are added
         # here, after routing, auth and injected faults have all had their say.
         response = super()._respond(request)
+        if response is not None and response.status < 400 and isinstance(response.body, dict):
+            response.body = self.shapes.extra("answer", self.shapes.render(response.body))
         if response is not None:  # None is a timeout fault: no response at all
             with self._lock:
                 self._roll_window()
@@ -389,7 +397,10 @@ class OutboundCallsFake(FakeProviderServer):
         agent.update({key: _optional_text(body, key) for key in _AGENT_FIELDS[1:]})
         agent["created_at"] = agent["updated_at"] = _iso(self.clock)
         self.agents[agent["id"]] = agent
-        return FakeResponse(201, dict(agent))
+        answer = dict(agent)
+        # guess: the doc shows no agent answer; its id comes as `id` or `agent_id`.
+        answer[self.shapes.pick("agent:key", ("id", "agent_id"))] = answer.pop("id")
+        return FakeResponse(201, answer)
 
     def _list_agents(self, request: FakeRequest) -> dict[str, Any]:
         return _page(list(self.agents.values()), request)
@@ -429,7 +440,9 @@ class OutboundCallsFake(FakeProviderServer):
     def _import_contacts(self, request: FakeRequest) -> FakeResponse:
         # guess: `{"list_id"?, "contacts": [...]}`; without a list id a new list is made, and
         # its id (the campaign's `contact_list_id`) is in the answer.
-        body = _json_object(request, ("list_id", "contacts"))
+        body = _json_object(request, ("list_id", "contact_list_id", "contacts"))
+        if "contact_list_id" in body:  # the campaign body's name for a list (doc)
+            body["list_id"] = body.pop("contact_list_id")
         rows = body.get("contacts")
         if rows is None:
             raise BadRequest("Missing required field: contacts")
@@ -440,15 +453,17 @@ class OutboundCallsFake(FakeProviderServer):
         values = [_contact_fields(row, f"contacts[{i}].", fields) for i, row in enumerate(rows)]
         list_id = _optional_text(body, "list_id") or self._new_id("list")
         created = sum(self._save_contact(row, list_id)[1] for row in values)
-        return FakeResponse(
-            201,
-            {
-                "list_id": list_id,
-                "imported": created,
-                "updated": len(values) - created,
-                "total_contacts": len(self.lists[list_id]),
-            },
-        )
+        counts = {
+            "imported": self.shapes.count("import", created),
+            "updated": self.shapes.count("import", len(values) - created),
+            "total_contacts": len(self.lists[list_id]),
+        }
+        answer = {k: v for k, v in counts.items() if v is not None}
+        # guess: the doc shows no import answer; the list's id comes under one of these.
+        key = self.shapes.pick("import:list_key", LIST_ID_KEYS)
+        if key == "data":
+            return FakeResponse(201, {"data": {"list_id": list_id, **answer}})
+        return FakeResponse(201, {key: list_id, **answer})
 
     def _list_contacts(self, request: FakeRequest) -> dict[str, Any]:
         contacts = list(self.contacts.values())
@@ -516,7 +531,7 @@ class OutboundCallsFake(FakeProviderServer):
     def _campaign_details(self, request: FakeRequest) -> dict[str, Any]:
         return self._campaign_json(self._campaign(request.path_params["id"]))
 
-    def _change_campaign(self, before: str, after: str, request: FakeRequest) -> dict[str, Any]:
+    def _change_campaign(self, before: str, after: str, request: FakeRequest) -> FakeResponse:
         """start (draft -> running), pause (running -> paused), resume (paused -> running)."""
         campaign = self._campaign(request.path_params["id"])
         if campaign.status != before:
@@ -530,7 +545,15 @@ class OutboundCallsFake(FakeProviderServer):
             campaign.started_at = self.clock
         # Pausing stops new dials only; calls already placed run to their end.
         campaign.status = after
-        return self._campaign_json(campaign)
+        # guess: the doc shows no answer; none of these is needed (we know the campaign).
+        answer = self.shapes.pick("change:answer", CHANGE_ANSWERS)
+        if answer == "empty":
+            return FakeResponse(204, None)
+        if answer == "success":
+            return FakeResponse(200, {"success": True})
+        if answer == "status":
+            return FakeResponse(200, {"status": after})
+        return FakeResponse(200, self._campaign_json(campaign))
 
     def _campaign_json(self, campaign: OutboundCampaign) -> dict[str, Any]:
         calls = [self.calls[call_id] for call_id in campaign.call_ids]
@@ -577,8 +600,10 @@ class OutboundCallsFake(FakeProviderServer):
 
     def _call_recording(self, request: FakeRequest) -> FakeResponse:
         call = self._connected_call(request.path_params["id"], "Recording")
-        # guess: the audio itself (a short WAV), not a link to it
-        return FakeResponse(200, _wav(call.duration_seconds), content_type="audio/wav")
+        # guess: the audio itself (a short WAV), not a link to it, under a content type
+        # that may be generic: the bytes say it is audio.
+        kind = self.shapes.pick("recording:type", RECORDING_TYPES)
+        return FakeResponse(200, _wav(call.duration_seconds), content_type=kind)
 
     def _call_transcript(self, request: FakeRequest) -> dict[str, Any]:
         call = self._connected_call(request.path_params["id"], "Transcript")
@@ -586,13 +611,17 @@ class OutboundCallsFake(FakeProviderServer):
 
     # credits
     def _credit_balance(self, request: FakeRequest) -> dict[str, Any]:
-        return {"balance": self.credits, "low_balance_threshold": self.low_credit_threshold}
+        return {
+            "balance": self.shapes.amount("balance", self.credits),
+            "low_balance_threshold": self.shapes.amount("threshold", self.low_credit_threshold),
+        }
 
     def _credit_usage(self, request: FakeRequest) -> dict[str, Any]:
         rows = self.usage
         if "campaign_id" in request.query:
             rows = [row for row in rows if row["campaign_id"] == request.query["campaign_id"]]
-        return {**_page(rows, request), "total_credits": sum(row["credits"] for row in rows)}
+        total = sum(row["credits"] for row in rows)
+        return {**_page(rows, request), "total_credits": self.shapes.amount("usage", total)}
 
     def _purchase_credits(self, request: FakeRequest) -> FakeResponse:
         body = _json_object(request, ("amount",))  # guess
@@ -613,7 +642,10 @@ class OutboundCallsFake(FakeProviderServer):
 
     # -- state -------------------------------------------------------------------------
     def _new_id(self, prefix: str) -> str:
-        # The doc's ids look like "agent_abc123", "list_xyz789", "camp_def456".
+        # The doc's ids look like "agent_abc123", "list_xyz789", "camp_def456". Calls and
+        # contacts (no example in the doc) are sometimes numbered instead.
+        if prefix in ("call", "contact") and self.shapes.numeric(prefix):
+            return str(next(self._numbers))
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
         while True:
             new = prefix + "_" + "".join(self._ids.choice(alphabet) for _ in range(6))
@@ -810,7 +842,10 @@ class OutboundCallsFake(FakeProviderServer):
             # doc: call.completed "includes transcript and outcome"
             self._emit("call.completed", {**call.details(), "transcript": call.transcript}, at)
             if crossed:
-                data = {"balance": self.credits, "threshold": self.low_credit_threshold}
+                data = {
+                    "balance": self.shapes.amount("low:balance", self.credits),
+                    "threshold": self.shapes.amount("low:threshold", self.low_credit_threshold),
+                }
                 self._emit("credits.low", data, at)
         self._after_attempt(campaign, call, at)
         self._check_finished(campaign, at)
@@ -871,10 +906,12 @@ class OutboundCallsFake(FakeProviderServer):
     def _deliver_webhooks(self) -> None:
         with self._lock:
             pending, self._outbox = self._outbox, []
-        for payload in pending:
-            # Signed over the exact bytes sent, so the receiver verifies what it received.
+        for event in pending:
+            payload = self.shapes.render(event)
+            # Signed over the exact bytes sent, so the receiver verifies what it received;
+            # the doc names no header or form, so both vary (outboundcalls_shapes).
             raw = json.dumps(payload).encode()
-            headers = {SIGNATURE_HEADER: sign(self.webhook_secret, raw)}
+            headers = self.shapes.signed(self.webhook_secret, raw)
             url = self.webhook_url  # the dashboard's "Settings > Webhooks" (doc)
             if url and urlsplit(url).hostname not in _LOOPBACK_HOSTS:
                 self.webhooks_sent.append((payload, None))  # only loopback is ever contacted

@@ -6,6 +6,7 @@ No Django and no database: the fake and a tiny webhook receiver, both on 127.0.0
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -13,6 +14,7 @@ import json
 import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from threading import Thread
@@ -26,9 +28,14 @@ from tests.fakes.outboundcalls import (
     CONNECTED_STATUSES,
     OUTCOME_WORDS,
     PATHS,
-    SIGNATURE_HEADER,
     STATUS_WORDS,
     OutboundCallsFake,
+)
+from tests.fakes.outboundcalls_shapes import (
+    EXTRA_FIELDS,
+    RECORDING_TYPES,
+    SIGNATURE_FORMS,
+    SIGNATURE_HEADERS,
 )
 
 KEY = "oc-test-key"
@@ -107,6 +114,31 @@ def api(
     return requests.request(method, url, json=body, params=params, headers=headers, timeout=5)
 
 
+def ident(answer: dict[str, Any], *keys: str) -> str:
+    """An id where the doc shows none: the fake answers it under one of `keys` (or under
+    `data`), as a number or as text."""
+    for scope in (answer, answer.get("data") or {}):
+        for key in keys:
+            if scope.get(key) is not None:
+                return str(scope[key])
+    raise AssertionError(f"none of {keys} in {answer}")
+
+
+def list_id_of(imported: dict[str, Any]) -> str:
+    return ident(imported, "list_id", "contact_list_id", "id")
+
+
+def plain(answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer without the extra fields the fake adds to some answers."""
+    return {k: v for k, v in answer.items() if k not in EXTRA_FIELDS}
+
+
+def amount(value: Any) -> Decimal:
+    """A credit amount: the fake sends 5, 5.0 or "5.00" in turn (the doc shows none)."""
+    assert not isinstance(value, bool) and isinstance(value, int | float | str), value
+    return Decimal(str(value))
+
+
 def phones(count: int, start: int = 0) -> list[str]:
     return [f"+4420794600{start + i:02d}" for i in range(count)]
 
@@ -117,21 +149,21 @@ def setup_campaign(
     """An agent, a list of `numbers` and a draft campaign; (campaign id, number -> contact)."""
     agent = api(fake, "create_agent", {"name": "Ava", "first_message": "Hi, it's Ava."}).json()
     rows = [{"phone_number": n, "first_name": f"P{i}"} for i, n in enumerate(numbers)]
-    imported = api(fake, "import_contacts", {"contacts": rows}).json()
+    list_id = list_id_of(api(fake, "import_contacts", {"contacts": rows}).json())
     body = {
         "name": "Q1 Sales Outreach",
-        "agent_id": agent["id"],
-        "contact_list_id": imported["list_id"],
+        "agent_id": ident(agent, "id", "agent_id"),
+        "contact_list_id": list_id,
         **fields,
     }
     created = api(fake, "create_campaign", body)
     assert created.status_code == 201, created.text
-    contacts = api(fake, "list_contacts", params={"list_id": imported["list_id"]}).json()
-    return created.json()["id"], {c["phone_number"]: c["id"] for c in contacts["data"]}
+    contacts = api(fake, "list_contacts", params={"list_id": list_id}).json()
+    return created.json()["id"], {c["phone_number"]: str(c["id"]) for c in contacts["data"]}
 
 
 def start(fake: OutboundCallsFake, campaign_id: str) -> None:
-    assert api(fake, "start_campaign", id=campaign_id).status_code == 200
+    assert api(fake, "start_campaign", id=campaign_id).status_code in (200, 204)
 
 
 def calls_to(fake: OutboundCallsFake, number: str) -> list[Any]:
@@ -221,16 +253,17 @@ def test_a_campaign_with_a_bad_field_is_400(
 def test_agents_can_be_created_listed_read_updated_and_deleted(fake: OutboundCallsFake) -> None:
     created = api(fake, "create_agent", {"name": "Ava", "voice": "alloy"})
     assert created.status_code == 201
-    agent_id = created.json()["id"]
+    agent_id = ident(created.json(), "id", "agent_id")
     assert agent_id.startswith("agent_")
     assert [a["id"] for a in api(fake, "list_agents").json()["data"]] == [agent_id]
     fake.advance(5)
-    updated = api(fake, "update_agent", {"prompt": "Be brief."}, id=agent_id).json()
+    updated = plain(api(fake, "update_agent", {"prompt": "Be brief."}, id=agent_id).json())
     assert (updated["name"], updated["voice"], updated["prompt"]) == ("Ava", "alloy", "Be brief.")
     assert updated["updated_at"] == "2026-01-05T10:00:05Z"
     assert api(fake, "update_agent", {"name": ""}, id=agent_id).status_code == 400
-    assert api(fake, "agent_details", id=agent_id).json() == updated
-    assert api(fake, "delete_agent", id=agent_id).json() == {"id": agent_id, "deleted": True}
+    assert plain(api(fake, "agent_details", id=agent_id).json()) == updated
+    deleted = plain(api(fake, "delete_agent", id=agent_id).json())
+    assert deleted == {"id": agent_id, "deleted": True}
     assert api(fake, "agent_details", id=agent_id).status_code == 404
 
 
@@ -244,18 +277,26 @@ def test_an_agent_a_live_campaign_uses_cannot_be_deleted(fake: OutboundCallsFake
 def test_importing_into_a_list_updates_numbers_already_in_it(fake: OutboundCallsFake) -> None:
     first = api(fake, "import_contacts", {"contacts": [{"phone_number": n} for n in phones(2)]})
     assert first.status_code == 201
-    list_id = first.json()["list_id"]
+    list_id = list_id_of(first.json())
     rows = [
         {"phone_number": phones(1)[0], "first_name": "Ann", "timezone": "Europe/London"},
         {"phone_number": phones(1, start=5)[0]},
     ]
-    again = api(fake, "import_contacts", {"list_id": list_id, "contacts": rows}).json()
-    assert (again["imported"], again["updated"], again["total_contacts"]) == (1, 1, 3)
+    # The campaign body's name for the list (doc) is accepted as well as `list_id`.
+    again = api(fake, "import_contacts", {"contact_list_id": list_id, "contacts": rows}).json()
+    assert list_id_of(again) == list_id
+    counts = again.get("data", again)
+    assert counts["total_contacts"] == 3
+    # Counts the doc does not show: a number, text, or left out.
+    assert {k: int(counts[k]) for k in ("imported", "updated") if k in counts}.items() <= {
+        "imported": 1,
+        "updated": 1,
+    }.items()
     listed = api(fake, "list_contacts", params={"list_id": list_id, "limit": 2}).json()
-    assert listed["has_more"] is True
+    assert listed.get("has_more", True) is True  # absent: a full page may have more
     assert listed["data"][0]["first_name"] == "Ann"
     assert listed["data"][0]["status"] == "new"
-    contact_id = listed["data"][1]["id"]
+    contact_id = str(listed["data"][1]["id"])
     assert api(fake, "delete_contact", id=contact_id).status_code == 200
     assert len(fake.lists[list_id]) == 2
     assert api(fake, "update_contact", {"status": "called"}, id=contact_id).status_code == 404
@@ -277,14 +318,16 @@ def test_a_campaign_dials_only_while_running_and_completes(
     assert len(fake.calls) == 2  # concurrent_calls
 
     paused = api(fake, "pause_campaign", id=campaign_id)
-    assert paused.json()["status"] == "paused"
+    assert paused.status_code in (200, 204)
+    assert fake.campaigns[campaign_id].status == "paused"
     assert api(fake, "pause_campaign", id=campaign_id).status_code == 409
     fake.advance(3600)
     assert len(fake.calls) == 2  # calls in flight ended; none new
     assert all(c.ended_at is not None for c in fake.calls.values())
     assert api(fake, "campaign_details", id=campaign_id).json()["status"] == "paused"
 
-    assert api(fake, "resume_campaign", id=campaign_id).json()["status"] == "running"
+    assert api(fake, "resume_campaign", id=campaign_id).status_code in (200, 204)
+    assert fake.campaigns[campaign_id].status == "running"
     fake.advance(4 * 3600)
     campaign = api(fake, "campaign_details", id=campaign_id).json()
     assert campaign["status"] == "completed"
@@ -310,16 +353,26 @@ def test_webhooks_are_signed_with_hmac_sha256_of_the_raw_body(
     fake.advance(3600)
 
     assert receiver.posts
+    seen = set()
     for headers, body in receiver.posts:
-        expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        assert hmac.compare_digest(headers[SIGNATURE_HEADER], expected)
+        # The doc names no header and no form: one of ours, in one of the common forms.
+        [header] = [h for h in SIGNATURE_HEADERS if h in headers]
+        digest = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
+        forms = {
+            digest.hex(): "hex",
+            base64.b64encode(digest).decode(): "base64",
+            "sha256=" + digest.hex(): "sha256=hex",
+        }
+        seen.add((header, forms[headers[header]]))
         forged = hmac.new(b"another-secret", body, hashlib.sha256).hexdigest()
-        assert headers[SIGNATURE_HEADER] != forged
+        assert forged not in headers[header]
         payload = json.loads(body)
         assert payload["event"] in DOC_EVENTS
         assert set(payload) == {"id", "event", "created_at", "data"}
     ids = [e["id"] for e in receiver.events()]
     assert len(ids) == len(set(ids))  # an id per event: the inbox's dedupe key
+    assert {h for h, _ in seen} == set(SIGNATURE_HEADERS)
+    assert {f for _, f in seen} == set(SIGNATURE_FORMS)
 
 
 def test_connected_calls_start_and_complete_others_fail(
@@ -333,7 +386,7 @@ def test_connected_calls_start_and_complete_others_fail(
     assert statuses <= set(STATUS_WORDS)
     assert {"completed", "failed"} <= statuses
     for call in fake.calls.values():
-        events = [e["event"] for e in receiver.events() if e["data"].get("id") == call.id]
+        events = [e["event"] for e in receiver.events() if str(e["data"].get("id")) == call.id]
         if call.status in CONNECTED_STATUSES:
             assert events == ["call.started", "call.completed"]
         else:
@@ -395,7 +448,7 @@ def test_retry_rules_space_attempts_and_the_contact_ends_unreachable(
     updates = [
         (e["data"]["previous_status"], e["data"]["status"])
         for e in receiver.events("contact.updated")
-        if e["data"]["id"] == contacts[number]
+        if str(e["data"]["id"]) == contacts[number]
     ]
     assert updates == [("new", "retrying"), ("retrying", "unreachable")]
     assert fake.contacts[contacts[number]]["status"] == "unreachable"
@@ -428,11 +481,12 @@ def test_call_details_recording_and_transcript(fake: OutboundCallsFake) -> None:
 
     good = calls_to(fake, answered)[0]
     details = api(fake, "call_details", id=good.id).json()
+    assert str(details["id"]) == good.id
     assert details["status"] == "completed"
     assert details["outcome"] in OUTCOME_WORDS
     assert details["duration_seconds"] > 0
     recording = api(fake, "call_recording", id=good.id)
-    assert recording.headers["Content-Type"] == "audio/wav"
+    assert recording.headers["Content-Type"] in RECORDING_TYPES  # a WAV, whatever it says
     with wave.open(io.BytesIO(recording.content)) as audio:
         assert audio.getnframes() > 0
     transcript = api(fake, "call_transcript", id=good.id).json()["transcript"]
@@ -443,7 +497,7 @@ def test_call_details_recording_and_transcript(fake: OutboundCallsFake) -> None:
     assert api(fake, "call_recording", id=bad.id).status_code == 404
     assert api(fake, "call_transcript", id=bad.id).status_code == 404
     listed = api(fake, "list_calls", params={"campaign_id": campaign_id, "status": "failed"})
-    assert [c["id"] for c in listed.json()["data"]] == [bad.id]
+    assert [str(c["id"]) for c in listed.json()["data"]] == [bad.id]
     assert api(fake, "call_details", id="call_nope00").status_code == 404
 
 
@@ -480,15 +534,15 @@ def test_calls_spend_credits_and_credits_low_fires_once_per_drop(
     spent = [c.credits_used for c in fake.calls.values()]
     assert spent == [-(-c.duration_seconds // 60) for c in fake.calls.values()]
     assert all(cost > 0 for cost in spent)
-    balance = api(fake, "credit_balance").json()["balance"]
+    balance = amount(api(fake, "credit_balance").json()["balance"])
     assert balance == threshold - sum(spent)
     usage = api(fake, "credit_usage", params={"campaign_id": campaign_id}).json()
-    assert usage["total_credits"] == sum(spent)
-    assert [row["call_id"] for row in usage["data"]] == list(fake.calls)
+    assert amount(usage["total_credits"]) == sum(spent)
+    assert [str(row["call_id"]) for row in usage["data"]] == list(fake.calls)
     low = receiver.events("credits.low")
-    assert [e["data"]["balance"] for e in low] == [threshold - spent[0]]  # not again
+    assert [amount(e["data"]["balance"]) for e in low] == [threshold - spent[0]]  # not again
 
-    purchase = api(fake, "purchase_credits", {"amount": threshold - balance})
+    purchase = api(fake, "purchase_credits", {"amount": int(threshold - balance)})
     assert purchase.status_code == 201
     assert purchase.json()["balance"] == threshold
     second_id, _ = setup_campaign(fake, numbers[2:])
@@ -553,3 +607,30 @@ def test_every_path_in_the_table_is_served(fake: OutboundCallsFake) -> None:
         url = fake.base_url + path.format(id="x_nope00")
         response = requests.request(method, url, json={}, headers=AUTH, timeout=5)
         assert not response.json().get("error", "").startswith("No route"), name
+
+
+# -- shapes the doc does not give vary -----------------------------------------------------
+def test_answers_the_doc_does_not_show_alternate_their_shape(fake: OutboundCallsFake) -> None:
+    agents = [api(fake, "create_agent", {"name": f"A{i}"}).json() for i in range(2)]
+    assert {("id" if "id" in a else "agent_id") for a in agents} == {"id", "agent_id"}
+    imports = [
+        api(fake, "import_contacts", {"contacts": [{"phone_number": n}]}).json() for n in phones(4)
+    ]
+    list_keys = {
+        next(k for k in ("list_id", "contact_list_id", "id", "data") if k in a) for a in imports
+    }
+    assert list_keys == {"list_id", "contact_list_id", "id", "data"}
+    assert all(list_id_of(a) in fake.lists for a in imports)
+    balances = [api(fake, "credit_balance").json()["balance"] for _ in range(3)]
+    assert {type(b) for b in balances} == {int, float, str}
+    assert {amount(b) for b in balances} == {Decimal(fake.credits)}
+
+    campaign_id, _ = setup_campaign(fake, phones(1, start=10))
+    answers = []
+    for step in ("start", "pause", "resume", "pause", "resume"):
+        answer = api(fake, f"{step}_campaign", id=campaign_id)
+        answers.append("empty" if answer.status_code == 204 else sorted(plain(answer.json())))
+    assert "empty" in answers and ["success"] in answers and ["status"] in answers
+    assert any(isinstance(a, list) and "stats" in a for a in answers)  # the campaign itself
+    numeric = [c for c in fake.contacts if c.isdigit()]
+    assert numeric and len(numeric) < len(fake.contacts)  # some contacts are numbered
