@@ -31,7 +31,6 @@ import itertools
 import random
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from heapq import heapify, heappop, heappush
 from typing import Any
@@ -39,6 +38,7 @@ from typing import Any
 import requests
 
 from tests.fakes.base import BadRequest, FakeProviderServer, FakeRequest, FakeResponse
+from tests.fakes.callmatic_calls import EXTRA_CALL_FIELDS, CallmaticCall  # noqa: F401 - its API
 from tests.fakes.callmatic_media import conversation, wav
 
 # name -> (method, path relative to BASE_URL, "doc" | "guess"). Adapters import this table so
@@ -80,56 +80,7 @@ SEEDED_CAMPAIGNS: dict[str, str] = {
     "5f0c2b1e-7d4a-4c1b-9a57-2e8d3c6b9f10": "Renewal Reminders",
 }
 
-# Fields a real call object may carry beyond the doc's truncated example (guess).
-EXTRA_CALL_FIELDS = {"language": "hi-IN", "agentName": "Radha", "cost": None, "tags": []}
-
 _PHONE_RE = re.compile(r"^\+?\d{10,15}$")  # guess: the doc's examples are 10-digit local
-
-
-@dataclass
-class CallmaticCall:
-    """One call the fake knows about; `details()` is the doc's call object."""
-
-    call_id: str
-    seq: int
-    campaign_id: str
-    phone_number: str
-    variables: dict[str, Any]
-    created_at: datetime
-    rng: random.Random = field(repr=False)
-    status: str = "queued"
-    next_at: datetime | None = None  # when the call's next state change is due
-    outcome: str | None = None  # decided when the call is dialed
-    talk_seconds: float = 0.0
-    triggered_at: datetime | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    duration: float | None = None
-    transcript: list[dict[str, Any]] = field(default_factory=list)
-    insights: list[dict[str, Any]] = field(default_factory=list)
-    recording: bytes | None = field(default=None, repr=False)
-
-    def details(self, shape: int = 0) -> dict[str, Any]:
-        """The `data` object of GET /calls/{callId}, which is also the webhook body (doc),
-        in one of the shapes the doc leaves open (see the module doc)."""
-        body = {
-            "callId": self.call_id,
-            "campaignId": self.campaign_id,
-            "direction": "OUTBOUND",
-            "phoneNumber": self.phone_number,
-            "status": self.status,
-            "triggeredAt": _iso_ms(self.triggered_at),
-            "startTime": _iso_ms(self.start_time),
-            "endTime": _iso_ms(self.end_time),
-            "duration": self.duration,
-            "transcript": [dict(turn) for turn in self.transcript],
-            "insights": [dict(item) for item in self.insights],
-        }
-        if shape % 2:
-            body = {key: value for key, value in body.items() if value not in (None, [])}
-        if shape % 3 == 2:
-            body.update(EXTRA_CALL_FIELDS)
-        return body
 
 
 class CallmaticFake(FakeProviderServer):
@@ -437,10 +388,3 @@ def _pick(roll: float) -> str:
             return outcome
         roll -= weight
     return OUTCOME_WEIGHTS[-1][0]
-
-
-def _iso_ms(moment: datetime | None) -> str | None:
-    """The doc's timestamp style: `2025-08-29T14:13:36.294Z`."""
-    if moment is None:
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
