@@ -140,7 +140,7 @@ def _in_logs(
     used = {u.provider_call_id for u in found.values()}
     open_rows = [u for rid, u in best.items() if rid not in claimed and rid not in used]
     rest = [c for c in calls if c.pk not in found and not c.provider_record_id]
-    return found | pair(rest, open_rows)
+    return found | pair(rest, open_rows).matched
 
 
 def _settle(

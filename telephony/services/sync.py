@@ -101,18 +101,21 @@ def _upsert(
             latest[update.provider_call_id] = better(latest[update.provider_call_id], update)
     adopted: list[Call] = []
     with transaction.atomic():
-        matched, collided = _held_calls(account, latest)
-        rest = [u for rid, u in latest.items() if rid not in matched and rid not in collided]
+        matched, left = _held_calls(account, latest)
+        rest = [u for rid, u in latest.items() if rid not in matched and rid not in left]
         if rest:
             taken = [c.pk for c in matched.values()]
             placed = placed_without_record(account, rest, exclude=taken)
             by_pk = {c.pk: c for c in placed}
-            for pk, update in pair(placed, rest).items():
+            pairing = pair(placed, rest)
+            for pk, update in pairing.matched.items():
                 matched[update.provider_call_id] = by_pk[pk]
+            # A row that may be one of two calls we placed is not a third call either.
+            left |= pairing.doubtful
         new_calls = [
             _call_from(account, u)
             for rid, u in latest.items()
-            if rid not in matched and rid not in collided
+            if rid not in matched and rid not in left
         ]
         Call.objects.bulk_create(new_calls, ignore_conflicts=True)
         if provider is None and any(not c.provider_call_id for c in matched.values()):
@@ -141,7 +144,7 @@ def _upsert(
     match_waiting_events(adopted)
     result.created += len(new_calls)
     result.updated += len(changed_calls)
-    result.failed += len(collided)
+    result.failed += len(left)
 
 
 def _held_calls(

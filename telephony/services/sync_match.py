@@ -86,9 +86,15 @@ def could_be(call: Call, update: CallUpdate) -> bool:
     return same_number(call.to_number, update.to_number) and not contradicts(call, update)
 
 
-def pair(calls: Sequence[Call], updates: Iterable[CallUpdate]) -> dict[int, CallUpdate]:
-    """Match calls to rows one to one by `could_be`; anything with two candidates is left
-    (logged). Returns call pk -> its row."""
+@dataclass
+class Pairing:
+    matched: dict[int, CallUpdate]  # call pk -> its row
+    doubtful: set[str]  # ids of rows that could be one of our calls, but not one alone
+
+
+def pair(calls: Sequence[Call], updates: Iterable[CallUpdate]) -> Pairing:
+    """Match calls to rows one to one by `could_be`. A call two rows could be, or a row
+    two calls could be, is left (logged, with the candidates): never a guess."""
     rows = list(updates)
     rows_for = {call.pk: [u for u in rows if could_be(call, u)] for call in calls}
     calls_for: dict[str, list[Call]] = {}
@@ -119,7 +125,8 @@ def pair(calls: Sequence[Call], updates: Iterable[CallUpdate]) -> dict[int, Call
                     len(rivals),
                     ", ".join(str(c.pk) for c in rivals),
                 )
-    return matched
+    taken = {u.provider_call_id for u in matched.values()}
+    return Pairing(matched, set(calls_for) - taken)
 
 
 def placed_without_record(
