@@ -186,6 +186,10 @@ CAMPAIGN_DIAL_LEASE_SECONDS = env.int("CAMPAIGN_DIAL_LEASE_SECONDS", default=120
 # Seconds the engine's lease lasts without renewal (a killed engine blocks no longer).
 CAMPAIGN_ENGINE_LEASE_SECONDS = env.int("CAMPAIGN_ENGINE_LEASE_SECONDS", default=30)
 WEBHOOK_TIMESTAMP_TOLERANCE = env.int("WEBHOOK_TIMESTAMP_TOLERANCE", default=300)
+# Events for a call id we do not know wait this many hours to match (0 = the event
+# retention), and at most this many per account wait at once (the oldest go first).
+WEBHOOK_UNMATCHED_HOURS = env.int("WEBHOOK_UNMATCHED_HOURS", default=24)
+WEBHOOK_UNMATCHED_MAX_PER_ACCOUNT = env.int("WEBHOOK_UNMATCHED_MAX_PER_ACCOUNT", default=1000)
 
 # --- Retention and privacy -------------------------------------------------------------------
 # Days to keep finished calls (with their events and recordings), raw webhook events, and

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ def inbox_receive(
     account, provider = _account_for(token)
     headers = {k.lower(): v for k, v in headers.items()}
     try:
+        _refuse_deep_nesting(body)
         provider.verify_webhook(body=body, headers=headers, now=timezone.now())
         updates = provider.parse_webhook(body, headers)
     except WebhookRejected as exc:
@@ -105,6 +107,34 @@ def inbox_receive(
     elif stored:
         inbox_wake()
     return InboxResult(stored=len(stored), duplicates=duplicates)
+
+
+# Deeper than any provider's payload (theirs nest 3-5 levels); `json.loads` and
+# `dataclasses.asdict` recurse, and ~900 levels raise RecursionError (a 500).
+MAX_JSON_DEPTH = 64
+_JSON_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+
+
+def _refuse_deep_nesting(body: bytes) -> None:
+    """Refuse a body nesting arrays/objects deeper than MAX_JSON_DEPTH, before any provider
+    parser sees it: one linear scan, strings skipped, so every provider is covered."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return  # the common case, in two C-speed counts
+    depth, in_string = 0, False
+    for match in _JSON_TOKEN.finditer(body):
+        token = match.group()
+        if token.startswith(b"\\"):
+            continue  # an escaped character: never a quote or a bracket
+        if token == b'"':
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise WebhookRejected(f"malformed JSON: nested deeper than {MAX_JSON_DEPTH}")
+        else:
+            depth -= 1
 
 
 # token -> (looked up at, account, provider). Looking the account up and building its

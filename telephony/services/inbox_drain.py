@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -158,8 +159,34 @@ def apply_events(
     WebhookEvent.objects.filter(pk__in=applied).update(
         state=WebhookEvent.State.APPLIED, applied_at=now
     )
-    WebhookEvent.objects.filter(pk__in=unmatched).update(state=WebhookEvent.State.UNMATCHED)
+    if unmatched:
+        WebhookEvent.objects.filter(pk__in=unmatched).update(state=WebhookEvent.State.UNMATCHED)
+        waiting = set(unmatched)
+        unmatched_cap({e.account_id for e in events if e.pk in waiting})
     return applied, unmatched
+
+
+def unmatched_cap(account_ids: set[int]) -> int:
+    """Keep at most WEBHOOK_UNMATCHED_MAX_PER_ACCOUNT unmatched events per account, the
+    newest: an event for a call we have not met is usually about to match, but signed
+    events with made-up call ids must not pile up without bound. Returns rows deleted."""
+    cap = settings.WEBHOOK_UNMATCHED_MAX_PER_ACCOUNT
+    deleted = 0
+    for account_id in sorted(account_ids):
+        surplus = list(
+            WebhookEvent.objects.filter(account_id=account_id, state=WebhookEvent.State.UNMATCHED)
+            .order_by("-received_at", "-id")
+            .values_list("pk", flat=True)[cap : cap + 1000]
+        )
+        if surplus:
+            deleted += WebhookEvent.objects.filter(pk__in=surplus).delete()[0]
+            logger.warning(
+                "account %s: over %d unmatched webhook events; dropped the %d oldest",
+                account_id,
+                cap,
+                len(surplus),
+            )
+    return deleted
 
 
 def _update_calls(names: tuple[str, ...], calls: list[Call]) -> None:

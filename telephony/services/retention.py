@@ -68,10 +68,14 @@ def retention_cutoffs(now: datetime) -> dict[str, datetime | None]:
         return now - timedelta(days=days) if days > 0 else None
 
     events = before(settings.RETENTION_EVENT_DAYS)
+    hours = settings.WEBHOOK_UNMATCHED_HOURS
     return {
         "recordings": before(settings.RETENTION_RECORDING_DAYS),
         "calls": before(settings.RETENTION_CALL_DAYS),
         "webhook events": events,
+        # Events for calls we never learnt of: kept hours, not days (a flood of signed
+        # events with made-up call ids would otherwise sit there for the event retention).
+        "unmatched webhook events": now - timedelta(hours=hours) if hours > 0 else None,
         # The sandbox's outbox: copies of events already delivered to the inbox.
         "sandbox events": events,
     }
@@ -94,6 +98,7 @@ def retention_purge(
         ("recordings", _old_recordings, _delete_recordings, "fetched_at"),
         ("calls", _old_calls, _delete_calls, "created_at"),
         ("webhook events", _old_events, _delete_events, "received_at"),
+        ("unmatched webhook events", _old_unmatched, _delete_events, "received_at"),
         ("sandbox events", _old_sandbox_events, _delete_sandbox_events, "delivered_at"),
     ]
     for kind, select, delete, time_field in targets:
@@ -150,6 +155,10 @@ def _old_calls(cutoff: datetime) -> QuerySet:
 
 def _old_events(cutoff: datetime) -> QuerySet:
     return WebhookEvent.objects.filter(received_at__lt=cutoff)
+
+
+def _old_unmatched(cutoff: datetime) -> QuerySet:
+    return WebhookEvent.objects.filter(state=WebhookEvent.State.UNMATCHED, received_at__lt=cutoff)
 
 
 def _delete_recordings(ids: list[int], report: PurgeReport) -> int:
