@@ -15,7 +15,7 @@ from campaigns.models import Campaign, TTSTemplate
 from campaigns.services.lifecycle import campaign_start
 from contacts.models import Contact, ContactList
 from contacts.phones import phone_time_zone
-from telephony.models import DID, Agent, Extension
+from telephony.models import DID, Agent, AgentGroup, Extension
 from telephony.services.accounts import account_create
 
 CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".demo-credentials"
@@ -38,11 +38,15 @@ def demo_seed() -> dict[str, str]:
         DID.objects.create(account=account, number=n, region="Delhi", monthly_cost="500.00")
         for n in ("+911143104567", "+911143104568", "+911143104569")
     ]
+    team = AgentGroup.objects.create(name="Inside sales", wrap_up_limit_seconds=120)
     for i, (username, full) in enumerate(
         [("agent", "Anil Agent"), ("agent2", "Bela Agent"), ("agent3", "Chen Agent")]
     ):
         user = _user(username, full, "agent", passwords)
-        agent = Agent.objects.create(user=user, phone=f"+9198100000{i + 1:02d}")
+        # Offline until they log in: the wallboard shows nobody Ready who is not there.
+        agent = Agent.objects.create(
+            user=user, phone=f"+9198100000{i + 1:02d}", state=Agent.State.OFFLINE, group=team
+        )
         Extension.objects.create(account=account, number=str(2101 + i), agent=agent, did=dids[i])
     rng = random.Random(2026)
     lists = [ContactList.objects.create(name=n) for n in ("Renewals", "New leads")]

@@ -177,6 +177,10 @@ if WEBHOOK_APPLY not in ("queued", "inline"):
 # No campaign window can widen them.
 CAMPAIGN_COMPLIANCE_WINDOW_START = env.str("CAMPAIGN_COMPLIANCE_WINDOW_START", default="09:00")
 CAMPAIGN_COMPLIANCE_WINDOW_END = env.str("CAMPAIGN_COMPLIANCE_WINDOW_END", default="21:00")
+# The same hours bind an agent's click-to-call. True lets an agent call outside them after
+# an explicit confirm, each such call audited. A deployment setting rather than a switch
+# on a page: it waives a legal safeguard, so it changes with the operator's configuration.
+CALLS_MANUAL_OUTSIDE_HOURS = env.bool("CALLS_MANUAL_OUTSIDE_HOURS", default=False)
 # Attempts one phone number may ever get, across every campaign (0 = no cap).
 CAMPAIGN_LIFETIME_ATTEMPT_CAP = env.int("CAMPAIGN_LIFETIME_ATTEMPT_CAP", default=10)
 # Minutes that must pass between two campaign calls to one number, whatever the campaigns.

@@ -15,7 +15,7 @@ from django.db.models import Count, Max
 from campaigns.models import Campaign, CampaignAttempt, CampaignDNCEntry, CampaignEntry
 from campaigns.windows import allowed, campaign_windows, next_allowed
 from contacts.dnc import dnc_numbers
-from contacts.phones import phone_time_zone
+from contacts.phones import contact_zones
 
 SKIP_REASONS = {
     "dnc": "On the do-not-call list",
@@ -69,10 +69,13 @@ class DialChecks:
             return ("skip", "cap_reached")
         if last is not None and last + self.gap > self.now:
             return ("defer", last + self.gap)
-        zone = contact.time_zone or phone_time_zone(entry.phone, fallback=self.campaign.time_zone)
-        if zone not in zones:
-            zones[zone] = self._window(zone)
-        open_now, opens_at, passed = zones[zone]
+        # Every zone the contact may be in: the number's country wins over a list default.
+        where = contact_zones(
+            entry.phone, stored=contact.time_zone, fallback=self.campaign.time_zone
+        ).zones
+        if where not in zones:
+            zones[where] = self._window(where)
+        open_now, opens_at, passed = zones[where]
         if open_now:
             return ("dial",)
         if opens_at is None:
@@ -81,9 +84,9 @@ class DialChecks:
             return ("skip", "window_closed")
         return ("defer", opens_at)
 
-    def _window(self, zone: str) -> tuple[bool, datetime | None, bool]:
+    def _window(self, where: tuple[str, ...]) -> tuple[bool, datetime | None, bool]:
         """(open now, when it next opens, whether a no-carry-over window is over)."""
-        windows = campaign_windows(self.campaign, zone)
+        windows = campaign_windows(self.campaign, where)
         if allowed(self.now, windows):
             return True, self.now, False
         opens_at = next_allowed(self.now, windows)

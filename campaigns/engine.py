@@ -151,7 +151,7 @@ def _dispatch(campaign: Campaign, budget: Budget, now: datetime, result: TickRes
         ).count()
         free = min(free, campaign.calls_per_minute - minute)
     dialed = skipped = deferred = 0
-    zones: dict[str, tuple[bool, datetime | None]] = {}
+    zones: dict[tuple[str, ...], tuple[bool, datetime | None, bool]] = {}
     for _ in range(MAX_ROUNDS):
         capacity = min(free - dialed, budget.slots, budget.tokens)
         if capacity <= 0 or budget.blocked:

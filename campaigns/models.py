@@ -47,6 +47,26 @@ def _default_retry_statuses() -> list[str]:
     return ["busy", "no_answer", "failed", "voicemail"]
 
 
+# The engine's and the hosted runner's health codes (campaigns.engine, campaigns.hosted).
+HEALTH_LABELS = {
+    "waiting": "Waiting",
+    "starting": "Starting",
+    "scheduled": "Scheduled",
+    "dialing": "Dialing",
+    "capped": "All lines busy",
+    "account_busy": "Account at its limit",
+    "breaker_open": "Provider down (breaker open)",
+    "rate_limited": "Provider rate limit",
+    "list_exhausted": "Every contact dialed",
+    "outside_window": "Outside the calling window",
+    "waiting_retry": "Waiting for retries",
+    "hosted": "Running at the provider",
+    "provider_error": "Provider error",
+    "unknown": "Unknown at the provider",
+    "completed": "Completed",
+}
+
+
 class Campaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -131,6 +151,12 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def health_label(self) -> str:
+        """What the engine's health code means, in words (never the raw code)."""
+        code = self.health_code or "waiting"
+        return HEALTH_LABELS.get(code, code.replace("_", " ").capitalize())
 
 
 class CampaignEntry(models.Model):

@@ -17,7 +17,7 @@ from campaigns.windows import campaign_windows, next_allowed
 from contacts.dnc import dnc_numbers
 from contacts.importer import csv_safe_row
 from contacts.models import Contact
-from contacts.phones import phone_time_zone
+from contacts.phones import contact_zones
 
 State = CampaignEntry.State
 FINAL = (State.DONE, State.SKIPPED, State.FAILED)
@@ -148,7 +148,7 @@ def campaign_preview(campaign: Campaign, *, now: datetime | None = None) -> dict
             .values_list("phone", flat=True)
         )
     reasons: Counter = Counter()
-    zones: dict[str, bool] = {}
+    zones: dict[tuple[str, ...], bool] = {}
     seen: set[str] = set()
     for _, phone, opted_out, zone in contacts:
         reason = _preview_reason(
@@ -182,9 +182,9 @@ def _preview_reason(campaign, phone, opted_out, zone, seen, dnc, campaign_dnc, c
         return "invalid_number"
     if phone in capped:
         return "cap_reached"
-    zone = zone or phone_time_zone(phone, fallback=campaign.time_zone)
-    if zone not in zones:
-        zones[zone] = next_allowed(now, campaign_windows(campaign, zone)) is not None
-    if not zones[zone]:
+    where = contact_zones(phone, stored=zone, fallback=campaign.time_zone).zones
+    if where not in zones:
+        zones[where] = next_allowed(now, campaign_windows(campaign, where)) is not None
+    if not zones[where]:
         return "outside_every_window"
     return None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from phonenumbers import geocoder as pn_geocoder
 from phonenumbers import timezone as pn_timezone
 
 
@@ -37,17 +41,89 @@ def _normalize(raw: str, region: str) -> str:
 
 
 def phone_time_zone(e164: str, *, fallback: str = "UTC") -> str:
-    """The number's time zone when the numbering plan gives exactly one, else `fallback`.
+    """The zone to store on a contact whose zone was not given.
 
-    Countries with several zones (US, Brazil…) resolve per area code; a number whose
-    area spans zones keeps the fallback rather than guessing.
+    The number's zone when its numbering plan fixes one; "" when it spans several (the
+    call rules then hold in all of them: `contact_zones`), so a list's default never
+    stands in for a number's country; `fallback` only when the plan knows no zone at all.
     """
+    zones = phone_zones(e164)
+    if len(zones) == 1:
+        return zones[0]
+    return "" if zones else fallback
+
+
+@lru_cache(maxsize=16384)
+def phone_zones(e164: str) -> tuple[str, ...]:
+    """Every zone the numbering plan gives for this number (one for most landlines, all of
+    a country's zones for many mobiles, none when it knows nothing)."""
     try:
-        zones = pn_timezone.time_zones_for_number(phonenumbers.parse(e164, None))
+        parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return fallback
-    zones = [z for z in zones if z != pn_timezone.UNKNOWN_TIMEZONE]
-    return zones[0] if len(zones) == 1 else fallback
+        return ()
+    zones = pn_timezone.time_zones_for_number(parsed)
+    return tuple(z for z in zones if z != pn_timezone.UNKNOWN_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class ContactZones:
+    """The zones a contact may be in. Calls need the legal hours in every one of them."""
+
+    zones: tuple[str, ...]
+    source: str  # "contact" (set on it), "number", "fallback"
+    country: str = ""
+    ignored: str = ""  # a stored zone that is not one of the number's country
+
+    @property
+    def several(self) -> bool:
+        return len(self.zones) > 1
+
+    def describe(self) -> str:
+        if self.several:
+            where = f" in {self.country}" if self.country else ""
+            return f"one of {len(self.zones)} zones{where}; calling only when all allow"
+        label = {"contact": "set on the contact", "number": "from the number"}
+        return f"{self.zones[0]} ({label.get(self.source, 'the number gives none; default')})"
+
+
+@lru_cache(maxsize=16384)
+def contact_zones(phone: str, *, stored: str = "", fallback: str = "UTC") -> ContactZones:
+    """Where a contact may be, for the calling rules.
+
+    The number's country always wins: a stored zone (typed on the contact, an import's
+    column, or a list default stored by older imports) counts only when it keeps the clock
+    of one of the number's zones, and then narrows them to it. Otherwise every zone of the
+    number applies. A number whose plan gives no zone keeps the stored zone or `fallback`.
+    """
+    candidates = phone_zones(phone)
+    if not candidates:
+        return ContactZones((stored or fallback,), "contact" if stored else "fallback")
+    if stored and any(_same_clock(stored, zone) for zone in candidates):
+        return ContactZones((stored,), "contact")
+    return ContactZones(candidates, "number", _country(phone), ignored=stored)
+
+
+def _country(e164: str) -> str:
+    region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    # `_region_display_name` is the geocoder's own lookup (its public helper returns ""
+    # for country codes shared by several regions, like +61 or +7).
+    return pn_geocoder._region_display_name(region, "en") or region or ""
+
+
+# Daily samples over four years: zones whose UTC offsets agree at every sample keep the
+# same clock (aliases like Asia/Kolkata and Asia/Calcutta, or twin cities).
+_SAMPLES = [datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=12 * k) for k in range(2922)]
+
+
+@lru_cache(maxsize=4096)
+def _same_clock(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    try:
+        za, zb = ZoneInfo(a), ZoneInfo(b)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return all(at.astimezone(za).utcoffset() == at.astimezone(zb).utcoffset() for at in _SAMPLES)
 
 
 def format_national(e164: str) -> str:

@@ -16,7 +16,7 @@ def contact_save(
     """Create or update a contact (phone already E.164), inferring its time zone."""
     creating = contact.pk is None
     if not contact.time_zone:
-        contact.time_zone = phone_time_zone(contact.phone)
+        contact.time_zone = phone_time_zone(contact.phone, fallback="")
     contact.save()
     if lists is not None:
         contact.lists.set(lists)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from callcenter.audit import client_ip
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
 from contacts.dnc import is_dnc
 from contacts.forms import ContactForm
+from contacts.hours import contact_local_hours
 from contacts.models import Contact, ContactList
 from contacts.selectors import contact_for_user, contact_search, contacts_visible_to
 from contacts.services import contact_list_add, contact_save, dnc_add
@@ -74,6 +76,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sms_missing": sms_missing,
         "all_lists": ContactList.objects.exclude(contacts=contact).order_by("name")[:200],
         "on_dnc": is_dnc(contact.phone),  # an erased number counts, kept as a hash
+        "hours": contact_local_hours(contact),
+        "calls_outside_hours": settings.CALLS_MANUAL_OUTSIDE_HOURS,
     }
     return render(request, "contacts/detail.html", context)
 

@@ -2,32 +2,73 @@
 
 from __future__ import annotations
 
-from django import forms
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from django import forms
+from django.utils import timezone
+
+from contacts.hours import contact_local_hours
+from contacts.models import Contact
 from telephony.forms import DIDChoiceField, DispositionForm
 from telephony.models import DID, Disposition, Extension, ProviderAccount
 from telephony.services.agents import PAUSE_REASONS
-from telephony.views_common import parse_local_datetime
 
 
 class WrapUpForm(DispositionForm):
-    """Disposition, note and, for "call back later", when and for whom."""
+    """Disposition, note and, for "call back later", when and for whom.
+
+    The callback time is read in a zone the form names: the contact's by default (the
+    agent types "10:30" meaning the contact's morning), or the agent's own.
+    """
 
     callback_at = forms.CharField(
         required=False,
         label="Call back at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    callback_zone = forms.ChoiceField(label="In the time zone of", required=False)
     callback_for_anyone = forms.BooleanField(
         required=False, label="Anyone on the team may take the callback"
     )
 
+    def __init__(self, *args, contact: Contact | None = None, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.hours = contact_local_hours(contact) if contact is not None else None
+        self.agent_zone = timezone.get_current_timezone_name()
+        choices = []
+        if self.hours is not None:
+            label = "the contact" if not self.hours.zones.several else "the contact, maybe"
+            choices = [(z, f"{label}: {z}") for z in self.hours.zones.zones]
+        if self.agent_zone not in dict(choices):
+            choices.append((self.agent_zone, f"you: {self.agent_zone}"))
+        self.fields["callback_zone"].choices = choices
+        # A contact in one known zone: their clock. Several: the agent's, since no one
+        # of the contact's zones is theirs for sure.
+        fixed = self.hours is not None and not self.hours.zones.several
+        self.fields["callback_zone"].initial = choices[0][0] if fixed else self.agent_zone
+        now = timezone.localtime()
+        yours = f"Your time now: {now:%a %H:%M} {self.agent_zone}."
+        theirs = f"The contact's: {self.hours.clock()}. " if self.hours else ""
+        self.fields["callback_at"].help_text = theirs + yours
+
     def clean_callback_at(self):  # noqa: ANN201
         raw = self.cleaned_data.get("callback_at", "")
-        value = parse_local_datetime(raw)
-        if raw and value is None:
-            raise forms.ValidationError("Enter a date and time.")
-        return value
+        if not raw:
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise forms.ValidationError("Enter a date and time.") from exc
+        return value.replace(tzinfo=None)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        at, zone = data.get("callback_at"), data.get("callback_zone") or self.agent_zone
+        if at is not None:
+            # fold=0: a time DST repeats means its first occurrence, one it skips moves on.
+            data["callback_at"] = at.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        return data
 
 
 class StateForm(forms.Form):

@@ -9,6 +9,8 @@ SCHEDULES = [
     ("provider-sync", "telephony.tasks.sync_all", 1),
     ("extensions-disable-expired", "telephony.tasks.extensions_disable_expired", 60),
     ("masked-sessions-expire", "telephony.tasks.masked_sessions_expire", 1),
+    # Agents whose session vanished go Offline; overrun wrap-ups of auto-ready teams, Ready.
+    ("agents-sweep", "telephony.tasks.agents_sweep", 1),
     # Hourly, with a time budget per run: a large backlog drains over several runs.
     ("retention-purge", "telephony.tasks.retention_purge", 60),
 ]

@@ -15,8 +15,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from telephony.models import DID, Agent, Call, Callback, Extension, MaskedSession
-from telephony.providers.base import ACTIVE_STATUSES, FINAL_STATUSES, CallStatus
+from telephony.models import DID, Agent, Call, Callback, CallEvent, Extension, MaskedSession
+from telephony.providers.base import ACTIVE_STATUSES, FINAL_STATUSES, STATUS_RANK, CallStatus
 
 # Ended before anyone picked up (busy and failed are the network's answer, not a hang-up).
 ABANDONED = (CallStatus.NO_ANSWER, CallStatus.CANCELED)
@@ -158,14 +158,16 @@ def calls_today_by_agent(now: datetime | None = None) -> dict[int, int]:
 
 def agents_board(now: datetime | None = None) -> list[Agent]:
     """Every agent with their state and today's calls (two queries whatever the team size)."""
+    now = now or timezone.now()
     agents = list(
-        Agent.objects.select_related("user")
+        Agent.objects.select_related("user", "group")
         .prefetch_related("extensions__did")
         .order_by("user__username")
     )
     today = calls_today_by_agent(now)
     for agent in agents:
         agent.calls_today = today.get(agent.pk, 0)
+        agent.overdue = agent.wrap_up_overdue(now)
     return agents
 
 
@@ -198,6 +200,27 @@ def agent_current_call(agent: Agent) -> Call | None:
     if call.disposition_id is None and call.created_at >= timezone.now() - timedelta(hours=12):
         return call
     return None
+
+
+def call_timeline(call: Call) -> list[CallEvent]:
+    """A call's events in the order they happened, each with its status label.
+
+    A call only moves forward (queued, ringing, in progress, an end), so an event never
+    sorts before an event of an earlier stage: a provider's clock a little behind ours,
+    or a log row stamped with the call's start, put a late "completed · Provider sync"
+    above "queued". Within that, events sort by their time, then as they arrived.
+    """
+    events = list(call.events.order_by("at", "id"))
+    labels = dict(Call.STATUS_CHOICES)
+
+    def rank(event: CallEvent) -> int:
+        return STATUS_RANK.get(event.status, 0)
+
+    for event in events:
+        event.status_label = labels.get(event.status, event.status)
+        earlier_stages = [o.at for o in events if rank(o) < rank(event)]
+        event.sort_at = max([event.at, *earlier_stages])
+    return sorted(events, key=lambda e: (e.sort_at, rank(e), e.id))
 
 
 def dids_inventory() -> QuerySet[DID]:

@@ -81,6 +81,13 @@ def masked_sessions_expire() -> int:
     return expire()
 
 
+def agents_sweep() -> str:
+    from telephony.services.presence import agents_sweep as sweep
+
+    moved = sweep()
+    return f"{moved['ready']} set Ready after wrap-up, {moved['offline']} set Offline"
+
+
 def retention_purge() -> str:
     from telephony.services.retention import retention_purge as purge
 

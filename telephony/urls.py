@@ -41,6 +41,11 @@ urlpatterns = [
         "contacts/<int:contact_pk>/erase/", views_privacy.contact_erase_view, name="contact_erase"
     ),
     path("wallboard/", views_wallboard.wallboard, name="wallboard"),
+    path(
+        "wallboard/agents/<int:pk>/state/",
+        views_wallboard.wallboard_agent_state,
+        name="wallboard_agent_state",
+    ),
     path("workspace/", views_workspace.workspace, name="workspace"),
     path("workspace/state/", views_workspace.workspace_state, name="workspace_state"),
     path("workspace/state/set/", views_workspace.workspace_set_state, name="workspace_set_state"),

@@ -12,6 +12,7 @@ from contacts.selectors import contact_for_user
 from telephony.forms_dashboard import WrapUpForm
 from telephony.providers.base import WebhookRejected
 from telephony.selectors import call_for_user
+from telephony.selectors_dashboard import call_timeline
 from telephony.services import call_click_to_call, inbox_receive
 from telephony.views_common import wrap_up_from_form
 
@@ -32,7 +33,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_user(request.user, pk)
     template = "telephony/call_detail.html#live" if request.htmx else "telephony/call_detail.html"
     context = _live_context(request, call)
-    context["events"] = call.events.all()
+    context["events"] = call_timeline(call)
     return render(request, template, context)
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django_htmx.http import trigger_client_event
 
 from callcenter.roles import user_role
@@ -30,17 +29,6 @@ def back(request: HttpRequest, fallback: str, *args: object) -> HttpResponse:
 
 def role(request: HttpRequest) -> str | None:
     return user_role(request.user)
-
-
-def parse_local_datetime(value: str) -> datetime | None:
-    """An <input type=datetime-local> value, read in the site's time zone."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
 def keyset_page(qs, cursor: str, *, per_page: int = 50, field: str = "created_at") -> dict:  # noqa: ANN001

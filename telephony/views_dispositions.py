@@ -52,8 +52,13 @@ def disposition_list(request: HttpRequest, pk: int | None = None) -> HttpRespons
 def disposition_sync(request: HttpRequest, account_pk: int) -> HttpResponse:
     account = get_object_or_404(ProviderAccount, pk=account_pk)
     try:
-        added, known = dispositions_sync(actor=request.user, account=account, ip=client_ip(request))
-        messages.success(request, f"{account}: {added} added, {known} already here.")
+        result = dispositions_sync(actor=request.user, account=account, ip=client_ip(request))
+        messages.success(
+            request,
+            f"{account}: {result.added} added, {result.matched} already here"
+            + (f", {result.merged} look-alikes merged" if result.merged else "")
+            + ".",
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("telephony:dispositions")

@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from callcenter.audit import client_ip
+from callcenter.errors import ServiceError
 from callcenter.roles import ADMIN, SUPERVISOR, role_required
-from telephony.models import ProviderAccount
+from telephony.models import Agent, ProviderAccount
 from telephony.selectors_dashboard import agents_board, callbacks_for, wallboard_stats
+from telephony.services.presence import agent_set_state_by_supervisor
+from telephony.views_common import toast
 
 FINISHED_ENTRY_STATES = ("done", "skipped", "failed")
 
 
 @role_required(ADMIN, SUPERVISOR)
 def wallboard(request: HttpRequest) -> HttpResponse:
+    template = "telephony/wallboard.html#live" if request.htmx else "telephony/wallboard.html"
+    return render(request, template, _context(request))
+
+
+@role_required(ADMIN, SUPERVISOR)
+@require_POST
+def wallboard_agent_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor sets an agent Ready or Offline; answers with the refreshed board."""
+    agent = get_object_or_404(Agent.objects.select_related("user"), pk=pk)
+    try:
+        agent = agent_set_state_by_supervisor(
+            actor=request.user,
+            agent=agent,
+            state=request.POST.get("state", ""),
+            ip=client_ip(request),
+        )
+        message, level = f"{agent} is now {agent.get_state_display().lower()}.", "success"
+    except ServiceError as exc:
+        message, level = exc.message, "error"
+    if not request.htmx:
+        (messages.error if level == "error" else messages.success)(request, message)
+        return redirect("telephony:wallboard")
+    response = render(request, "telephony/wallboard.html#live", _context(request))
+    return toast(response, message, level)
+
+
+def _context(request: HttpRequest) -> dict:
     now = timezone.now()
-    context = {
+    return {
         "now": now,
         "stats": wallboard_stats(now),
         "agents": agents_board(now),
@@ -25,8 +58,6 @@ def wallboard(request: HttpRequest) -> HttpResponse:
         "accounts": list(ProviderAccount.objects.order_by("name")),
         "callbacks": list(callbacks_for(request.user, agent=None, scope_all=True)[:8]),
     }
-    template = "telephony/wallboard.html#live" if request.htmx else "telephony/wallboard.html"
-    return render(request, template, context)
 
 
 def _campaign_progress() -> list[dict]:

@@ -41,7 +41,7 @@ def _state_context(agent: Agent) -> dict:
 def _current_context(agent: Agent, form: WrapUpForm | None = None) -> dict:
     call = agent_current_call(agent)
     if form is None and call is not None:
-        form = WrapUpForm(initial={"note": call.note}, auto_id="ws_%s")
+        form = WrapUpForm(initial={"note": call.note}, auto_id="ws_%s", contact=call.contact)
     return {"current": call, "form": form}
 
 
@@ -114,7 +114,7 @@ def workspace_set_state(request: HttpRequest) -> HttpResponse:
 def workspace_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     call = get_object_or_404(Call.objects.filter(agent=agent), pk=pk)
-    form = WrapUpForm(request.POST, auto_id="ws_%s")
+    form = WrapUpForm(request.POST, auto_id="ws_%s", contact=call.contact)
     error = wrap_up_from_form(request, call, form, invalid="Check the wrap-up form.")
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or "Wrap-up saved.")

@@ -14,6 +14,11 @@ def _fast_hashing_and_media(settings, tmp_path):
     # tests/telephony/test_inbox_drain.py and, over gunicorn + qcluster, by the load and
     # fault tests, whose subprocesses run with the default.
     settings.WEBHOOK_APPLY = "inline"
+    # The law's calling hours bind click-to-call as well as campaigns, and tests place
+    # calls at whatever hour they run: open all day unless a test is about the hours
+    # (those set them: tests/campaigns/test_windows.py, tests/telephony/test_local_hours.py).
+    settings.CAMPAIGN_COMPLIANCE_WINDOW_START = "00:00"
+    settings.CAMPAIGN_COMPLIANCE_WINDOW_END = "24:00"
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ def make_did(account: ProviderAccount, number: str | None = None) -> DID:
 def make_agent(account: ProviderAccount | None = None, *, user: User | None = None, **ext) -> Agent:
     """An agent with an enabled extension over a DID (override with extension kwargs)."""
     account = account or make_account()
-    agent = Agent.objects.create(user=user or make_user("agent"))
+    # Ready, as a logged-in agent at their desk is (the model's default is Offline).
+    agent = Agent.objects.create(user=user or make_user("agent"), state=Agent.State.READY)
     ext.setdefault("did", make_did(account))
     Extension.objects.create(account=account, number=str(2000 + next(_seq)), agent=agent, **ext)
     return agent

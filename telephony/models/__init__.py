@@ -1,6 +1,7 @@
 from telephony.models.accounts import (
     DID,
     Agent,
+    AgentGroup,
     CallFlow,
     Disposition,
     Extension,
@@ -14,6 +15,7 @@ from telephony.models.inbox import SandboxEvent, WebhookEvent
 __all__ = [
     "DID",
     "Agent",
+    "AgentGroup",
     "Call",
     "Callback",
     "CallEvent",

@@ -1,4 +1,5 @@
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -95,6 +96,14 @@ class ProviderAccount(models.Model):
         self.webhook_secrets_encrypted = crypto.encrypt_json({"secrets": list(value)})
 
     @property
+    def kind_label(self) -> str:
+        """The provider's name as people know it ("IVR Solutions", not "ivrsolutions")."""
+        from telephony.providers.registry import PROVIDERS
+
+        provider = PROVIDERS.get(self.kind)
+        return provider.label if provider else self.kind
+
+    @property
     def webhook_path(self) -> str:
         return f"/webhooks/{self.webhook_token}/"
 
@@ -130,6 +139,28 @@ class DID(models.Model):
         return self.number
 
 
+class AgentGroup(models.Model):
+    """A team of agents sharing wrap-up rules (the smallest thing a wallboard needs)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    wrap_up_limit_seconds = models.PositiveIntegerField(
+        default=120, help_text="Wrap-up longer than this shows red on the wallboard."
+    )
+    auto_ready = models.BooleanField(
+        default=False, help_text="Set an agent Ready once their wrap-up passes the limit."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Agents in no group get this wrap-up limit and are never set Ready automatically.
+DEFAULT_WRAP_UP_LIMIT_SECONDS = 120
+
+
 class Agent(models.Model):
     class State(models.TextChoices):
         OFFLINE = "offline", "Offline"
@@ -139,8 +170,12 @@ class Agent(models.Model):
         PAUSED = "paused", "Paused"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    # Offline until they log in: a new row must not claim someone is at their desk.
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OFFLINE)
     state_since = models.DateTimeField(auto_now_add=True)
+    group = models.ForeignKey(
+        AgentGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="agents"
+    )
     pause_reason = models.CharField(max_length=100, blank=True)
     provider_agent_id = models.CharField(max_length=64, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164 of the agent's phone")
@@ -152,6 +187,16 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def wrap_up_limit_seconds(self) -> int:
+        return self.group.wrap_up_limit_seconds if self.group else DEFAULT_WRAP_UP_LIMIT_SECONDS
+
+    def wrap_up_overdue(self, now: datetime) -> bool:
+        """In wrap-up for longer than their group allows (the wallboard shows it red)."""
+        return self.state == self.State.WRAP_UP and (
+            now - self.state_since > timedelta(seconds=self.wrap_up_limit_seconds)
+        )
 
 
 class Extension(models.Model):
@@ -225,9 +270,16 @@ class Disposition(models.Model):
     schedules_callback = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
+    # What each provider account calls this disposition: {"<account id>": "<their code>"},
+    # filled by a sync, so one disposition stands for its look-alikes at every provider.
+    provider_codes = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["sort_order", "label"]
 
     def __str__(self) -> str:
         return self.label
+
+    def code_for(self, account_id: int) -> str:
+        """The code to push to this account: the provider's own where a sync mapped one."""
+        return self.provider_codes.get(str(account_id), self.code)

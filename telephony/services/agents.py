@@ -18,6 +18,7 @@ from callcenter.roles import AGENT
 from telephony.models import DID, Agent, Call, Extension, ProviderAccount
 from telephony.providers.base import ACTIVE_STATUSES, AgentSpec, Capability, ProviderError
 from telephony.services.accounts import provider_for
+from telephony.services.presence import user_sessions_end
 
 # The states an agent may choose; "on a call" and "wrap-up" follow the calls themselves.
 SELF_STATES = (Agent.State.READY, Agent.State.PAUSED, Agent.State.OFFLINE)
@@ -129,7 +130,8 @@ def _provider_agent(
 
 
 def agent_set_enabled(*, actor: Any, agent: Agent, enabled: bool, ip: str | None = None) -> Agent:
-    """Disabling an agent disables their extensions too (and signs them off)."""
+    """Disabling an agent disables their extensions and their login, and ends every
+    session of theirs; enabling gives both back."""
     extensions = list(agent.extensions.select_related("account"))
     for ext in extensions:
         _on_provider(
@@ -143,12 +145,18 @@ def agent_set_enabled(*, actor: Any, agent: Agent, enabled: bool, ip: str | None
             fields += ["state", "state_since"]
         agent.save(update_fields=fields)
         Extension.objects.filter(agent=agent).update(enabled=enabled)
+        # An inactive user cannot log in (ModelBackend refuses them), and deleting their
+        # sessions signs them out of every browser now rather than at the next request.
+        User.objects.filter(pk=agent.user_id).update(is_active=enabled)
+        agent.user.is_active = enabled
+        ended = 0 if enabled else user_sessions_end(user=agent.user)
         audit_log(
             actor=actor,
             action="agent.enable" if enabled else "agent.disable",
             obj=agent,
             ip=ip,
-            summary=f"{'Enabled' if enabled else 'Disabled'} agent {agent.user.get_username()}",
+            summary=f"{'Enabled' if enabled else 'Disabled'} agent {agent.user.get_username()}"
+            + (f" and ended {ended} session(s)" if ended else ""),
         )
     return agent
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from callcenter.audit import audit_log
 from callcenter.errors import ServiceError
 from contacts.dnc import is_dnc
+from contacts.hours import LocalHours, contact_local_hours
 from contacts.models import Contact, DNCEntry
 from contacts.services import dnc_add
 from telephony.models import Agent, Call, CallEvent, Disposition, Extension
@@ -29,13 +31,32 @@ from telephony.services.accounts import provider_for
 from telephony.services.inbox import inbox_match_unmatched
 
 
-def call_click_to_call(*, user: Any, contact: Contact, ip: str | None = None) -> Call:
-    """Ring the agent's extension, then the contact, bridged over the extension's DID."""
+class OutsideHours(ServiceError):
+    """The contact's local time is outside the legal hours. `confirmable` when the policy
+    lets an agent call anyway after confirming (CALLS_MANUAL_OUTSIDE_HOURS)."""
+
+    def __init__(self, message: str, *, confirmable: bool):
+        super().__init__(message)
+        self.confirmable = confirmable
+
+
+def call_click_to_call(
+    *, user: Any, contact: Contact, ip: str | None = None, confirm_outside_hours: bool = False
+) -> Call:
+    """Ring the agent's extension, then the contact, bridged over the extension's DID.
+
+    The law's calling hours hold in every zone the contact may be in, as for campaigns;
+    outside them the call is refused, or placed after an explicit confirm where the
+    policy allows manual calls outside hours (and audited as such).
+    """
     agent = Agent.objects.filter(user=user, enabled=True).first()
     if agent is None:
         raise ServiceError("You are not set up as an agent, so you cannot place calls.")
     extension = _usable_extension(agent)
     _check_callable(contact.phone, contact=contact)
+    hours = contact_local_hours(contact)
+    if not hours.legal:
+        _check_outside_hours(hours, confirmed=confirm_outside_hours)
     provider = provider_for(extension.account)
     if not provider.supports(Capability.CLICK_TO_CALL):
         raise ServiceError(provider.missing_reason(Capability.CLICK_TO_CALL))
@@ -73,6 +94,16 @@ def call_click_to_call(*, user: Any, contact: Contact, ip: str | None = None) ->
             ip=ip,
             summary=f"Click-to-call to {contact.phone} from ext {extension.number}",
         )
+        if not hours.legal:
+            audit_log(
+                actor=user,
+                action="call.outside_hours",
+                obj=call,
+                ip=ip,
+                summary=f"Called {contact.phone} outside the legal hours ({hours.window}) "
+                f"after confirming: local time {hours.clock()}",
+                data={"zones": list(hours.zones.zones)},
+            )
     request = ClickToCallRequest(
         agent_extension=extension.number,
         agent_number=agent.phone or extension.forwarding_number,
@@ -83,6 +114,22 @@ def call_click_to_call(*, user: Any, contact: Contact, ip: str | None = None) ->
     _place(call, provider, lambda p: p.click_to_call(request), actor=user)
     Agent.objects.filter(pk=agent.pk).update(state=Agent.State.ON_CALL, state_since=timezone.now())
     return call
+
+
+def _check_outside_hours(hours: LocalHours, *, confirmed: bool) -> None:
+    where = f" ({hours.zones.describe()})" if hours.zones.several else ""
+    message = (
+        f"It is {hours.clock()} for this contact{where}: outside the legal calling hours "
+        f"({hours.window} in the contact's local time"
+        + (", in every zone they may be in)." if hours.zones.several else ").")
+    )
+    if hours.opens_at is not None:
+        opens = timezone.localtime(hours.opens_at)
+        message += f" Calls are allowed again from {opens:%a %H:%M} {opens.tzname()}."
+    if not settings.CALLS_MANUAL_OUTSIDE_HOURS:
+        raise OutsideHours(message, confirmable=False)
+    if not confirmed:
+        raise OutsideHours(message + " Confirm to call anyway.", confirmable=True)
 
 
 def _usable_extension(agent: Agent) -> Extension:

@@ -66,3 +66,12 @@ def test_seed_demo_is_idempotent(db, tmp_path, monkeypatch, capsys):
         ProviderAccount.objects.count(),
     ) == counts
     assert oct(os.stat(tmp_path / "creds").st_mode & 0o777) == "0o600"
+
+
+def test_demo_agents_are_offline_until_they_log_in(db, tmp_path, monkeypatch, client):
+    monkeypatch.setattr(demo, "CREDENTIALS_FILE", tmp_path / "creds")
+    passwords = demo.demo_seed()
+    assert set(Agent.objects.values_list("state", flat=True)) == {Agent.State.OFFLINE}
+    assert client.login(username="agent", password=passwords["agent"])
+    assert Agent.objects.get(user__username="agent").state == Agent.State.READY
+    assert Agent.objects.get(user__username="agent2").state == Agent.State.OFFLINE

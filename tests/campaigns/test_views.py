@@ -115,9 +115,19 @@ def test_results_filter_returns_only_the_table_for_htmx(staff_client, open_hours
     )
     body = response.content.decode()
     assert (
-        body.strip().startswith('<div id="results">')
-        and body.count('data-testid="result-row"') == 3
+        body.strip().startswith('<div id="results"') and body.count('data-testid="result-row"') == 3
     )
+
+
+def test_results_table_polls_while_running_keeping_filters_and_page(staff_client, open_hours):
+    campaign = make_campaign(lists=[make_list(phones(3, suffix="0001"))])
+    staff_client.post(reverse("campaigns:action", args=[campaign.pk, "start"]))
+    url = reverse("campaigns:detail", args=[campaign.pk])
+    page = staff_client.get(url + "?state=pending&q=Asha%20K&page=2").content.decode()
+    assert 'data-testid="results-live"' in page and 'hx-trigger="every 5s"' in page
+    assert f"{url}?state=pending&amp;outcome=&amp;q=Asha%20K&amp;page=2" in page
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.COMPLETED)
+    assert 'data-testid="results-live"' not in staff_client.get(url).content.decode()
 
 
 def test_import_upload_map_and_run(staff_client):

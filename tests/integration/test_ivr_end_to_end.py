@@ -39,7 +39,7 @@ def _agent_on(account):
     from telephony.models import Agent, Extension
 
     did = factories.make_did(account, "+911143104567")
-    agent = Agent.objects.create(user=factories.make_user("agent"))
+    agent = Agent.objects.create(user=factories.make_user("agent"), state=Agent.State.READY)
     Extension.objects.create(account=account, number="2101", agent=agent, did=did)
     return agent
 
