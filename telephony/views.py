@@ -8,6 +8,7 @@ from django_htmx.http import trigger_client_event
 from callcenter.audit import client_ip
 from callcenter.errors import ServiceError
 from callcenter.roles import ADMIN, AGENT, SUPERVISOR, role_required
+from contacts.hours import contact_local_hours
 from contacts.selectors import contact_for_user
 from telephony.forms_dashboard import WrapUpForm
 from telephony.providers.base import WebhookRejected
@@ -25,7 +26,8 @@ def _toast(response: HttpResponse, message: str, level: str = "success") -> Http
 
 def _live_context(request: HttpRequest, call) -> dict:  # noqa: ANN001
     initial = {"disposition": call.disposition_id, "note": call.note}
-    return {"call": call, "form": WrapUpForm(initial=initial)}
+    hours = contact_local_hours(call.contact) if call.contact else None
+    return {"call": call, "form": WrapUpForm(initial=initial, contact=call.contact), "hours": hours}
 
 
 @role_required(*ALL_ROLES)
@@ -52,10 +54,16 @@ def call_recording(request: HttpRequest, pk: int) -> FileResponse:
 def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, contact_pk)
     try:
-        call = call_click_to_call(user=request.user, contact=contact, ip=client_ip(request))
+        call = call_click_to_call(
+            user=request.user,
+            contact=contact,
+            ip=client_ip(request),
+            confirm_outside_hours=request.POST.get("confirm_outside_hours") == "yes",
+        )
     except ServiceError as exc:
         if request.htmx:
-            response = render(request, "telephony/call_detail.html#call-error", {"error": exc})
+            context = {"error": exc, "contact": contact}
+            response = render(request, "telephony/call_detail.html#call-error", context)
             return _toast(response, exc.message, "error")
         messages.error(request, exc.message)
         return redirect("contacts:detail", pk=contact.pk)
@@ -69,7 +77,7 @@ def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
 @require_POST
 def call_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_user(request.user, pk)
-    form = WrapUpForm(request.POST)
+    form = WrapUpForm(request.POST, contact=call.contact)
     error = wrap_up_from_form(request, call, form, invalid="Choose a disposition.")
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or "Disposition saved.")
