@@ -1,7 +1,11 @@
+import ipaddress
+
 from django import forms
+from django.conf import settings
 
 from telephony.models import ProviderAccount
 from telephony.providers.registry import PROVIDERS, kind_choices
+from telephony.providers.urlcheck import canonical_origin
 
 
 class AccountForm(forms.ModelForm):
@@ -50,6 +54,14 @@ class AccountForm(forms.ModelForm):
         "Settings > Webhooks). Leave blank to keep the current one.",
     )
 
+    def clean_base_url(self) -> str:
+        value = self.cleaned_data.get("base_url", "").strip()
+        if value:
+            problem = base_url_problem(value)
+            if problem:
+                raise forms.ValidationError(problem)
+        return value
+
     def clean_webhook_signature_header(self) -> str:
         value = self.cleaned_data["webhook_signature_header"].strip().lower()
         if value and not all(c.isalnum() or c == "-" for c in value):
@@ -82,3 +94,35 @@ def credential_field_names() -> list[str]:
             for name in (*cls.credential_fields, *cls.optional_credential_fields)
         }
     )
+
+
+# Names that always mean this machine or its local network.
+_LOCAL_NAMES = ("localhost", ".localhost", ".local", ".internal", ".home.arpa")
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a provider's API base, or None. Our credentials go there, so
+    only a canonical http(s) URL on a public address; loopback, private and link-local
+    addresses (cloud metadata at 169.254.169.254) only where
+    PROVIDER_ALLOW_PRIVATE_URLS is set (the development fakes on 127.0.0.1)."""
+    origin = canonical_origin(url)
+    if origin is None:
+        return (
+            "Give the provider's http(s) API address, such as https://api.example.com/v1 "
+            "(no user name, spaces, backslashes or other schemes such as ftp://)."
+        )
+    if settings.PROVIDER_ALLOW_PRIVATE_URLS:
+        return None
+    host = origin.host.strip("[]")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith(_LOCAL_NAMES):
+            return f"{host} is this machine or its local network, not a provider."
+        return None
+    if not address.is_global or address.is_multicast:
+        return (
+            f"{host} is a loopback, private or link-local address, not a provider's "
+            "(set PROVIDER_ALLOW_PRIVATE_URLS=True for a local test provider)."
+        )
+    return None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils import timezone
 
 from contacts.hours import contact_local_hours
@@ -150,7 +151,10 @@ class AgentCreateForm(forms.Form):
     username = forms.SlugField(max_length=150)
     full_name = forms.CharField(max_length=150)
     email = forms.EmailField(required=False)
-    password = forms.CharField(widget=forms.PasswordInput, help_text="At least 8 characters")
+    # Said by the validators that check it (AUTH_PASSWORD_VALIDATORS), so it never drifts.
+    password = forms.CharField(
+        widget=forms.PasswordInput, help_text=" ".join(password_validators_help_texts())
+    )
     account = forms.ModelChoiceField(
         queryset=ProviderAccount.objects.filter(enabled=True), empty_label=None, label="Provider"
     )
