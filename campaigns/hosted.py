@@ -28,6 +28,7 @@ from telephony.providers.base import (
     AddNumbersResult,
     AmbiguousOutcome,
     CampaignNumber,
+    CapabilityMissing,
     HostedCampaignSpec,
     ProviderError,
 )
@@ -61,6 +62,7 @@ def hosted_spec(campaign: Campaign) -> HostedCampaignSpec:
         retry_gaps_minutes=[int(g) for g in (gaps if isinstance(gaps, list) else [gaps])],
         priority=campaign.priority,
         schedule_at=campaign.schedule_at,
+        carry_over=campaign.carry_over,
     )
 
 
@@ -100,7 +102,11 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
         if not (fresh and provider.campaign_numbers_at_create):
             pushed = _push(campaign, provider, now)
         if campaign.hosted_id and not campaign.hosted_started:
-            provider.campaign_start(campaign.hosted_id)
+            try:
+                provider.campaign_start(campaign.hosted_id)
+            except CapabilityMissing as exc:
+                # No start step (CallKaro, Callmatic): their numbers dial as pushed.
+                logger.info("hosted campaign %s: %s", campaign.pk, exc.message)
             campaign.hosted_started = True
             Campaign.objects.filter(pk=campaign.pk).update(hosted_started=True)
         finished = _sync(campaign, provider)
@@ -225,13 +231,14 @@ def _claim_due(campaign: Campaign, now: datetime, limit: int) -> list[tuple]:
     return claimed
 
 
-def _numbers(claimed: list[tuple]) -> list[CampaignNumber]:
+def _numbers(claimed: list[tuple], spec: HostedCampaignSpec) -> list[CampaignNumber]:
     return [
         CampaignNumber(
             number=entry.phone,
             reference=str(entry.pk),
             name=entry.contact.name,
             variables={"name": entry.contact.name, **(entry.contact.variables or {})},
+            campaign=spec,
         )
         for entry, _ in claimed
     ]
@@ -242,7 +249,9 @@ def _push(campaign: Campaign, provider, now: datetime) -> int:  # noqa: ANN001
     if not claimed:
         return 0
     try:
-        result = provider.campaign_add_numbers(campaign.hosted_id, _numbers(claimed))
+        result = provider.campaign_add_numbers(
+            campaign.hosted_id, _numbers(claimed, hosted_spec(campaign))
+        )
     except AmbiguousOutcome as exc:
         # The provider may have them: never a second push. Results sync settles them
         # (by our reference or the number); the long lease keeps the engine off them.
@@ -262,7 +271,8 @@ def _create_with_numbers(campaign: Campaign, provider, now: datetime) -> int:  #
     claimed = _claim_due(campaign, now, CREATE_LIMIT)
     if not claimed:
         return 0
-    spec = replace(hosted_spec(campaign), numbers=_numbers(claimed))
+    spec = hosted_spec(campaign)
+    spec = replace(spec, numbers=_numbers(claimed, spec))
     try:
         campaign.hosted_id = provider.campaign_create(spec)
     except AmbiguousOutcome as exc:

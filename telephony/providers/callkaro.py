@@ -27,6 +27,7 @@ we send them converted to India time; every status word is ours (the doc names n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
@@ -223,6 +224,7 @@ class CallKaroProvider(Provider):
                     "metadata": payloads.metadata(
                         payloads.number_variables(number), number.reference
                     ),
+                    **payloads.campaign_schedule(number.campaign, now=datetime.now(UTC)),
                 }
                 provider_ids[number.reference], _ = self._place(
                     body, agent_id=agent_id, batch_id=provider_id

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers import parsing
@@ -91,6 +92,41 @@ def schedule(
             # The doc takes one number, or a list when the gaps differ.
             out["gap_between_retries"] = gaps[0] if len(set(gaps)) == 1 else gaps
     return out
+
+
+def campaign_schedule(spec: Any, *, now: datetime) -> dict[str, Any]:
+    """The campaign's scheduling fields for each of its numbers (the doc's "schedule
+    campaign" body): CallKaro takes them per call, not per batch. The window is converted
+    from the campaign's zone to CallKaro's clock; one that wraps past midnight there is
+    left to our own dial-time checks, which push a number only inside its window. A start
+    already past is not sent: the number is pushed because it is due."""
+    if spec is None:
+        return {}
+    start = _to_ist(spec.window_start, spec.time_zone, now)
+    end = _to_ist(spec.window_end, spec.time_zone, now)
+    if start and end and start >= end:
+        start = end = ""
+    return schedule(
+        priority=spec.priority,
+        schedule_at=spec.schedule_at if spec.schedule_at and spec.schedule_at > now else None,
+        window_start=start,
+        window_end=end,
+        carry_over=spec.carry_over,
+        retries=spec.retries,
+        retry_gaps_minutes=spec.retry_gaps_minutes,
+    )
+
+
+def _to_ist(hhmm: str, zone: str, now: datetime) -> str:
+    if not hhmm or not _HHMM.match(hhmm):
+        return ""
+    try:
+        tz = ZoneInfo(zone) if zone else IST
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    hour, minute = (int(p) for p in hhmm.split(":"))
+    local = now.astimezone(tz).replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
+    return local.astimezone(IST).strftime("%H:%M")
 
 
 # -- the call-ended webhook ------------------------------------------------------------------

@@ -261,6 +261,9 @@ class CampaignNumber:
     reference: str
     variables: Mapping[str, Any] = field(default_factory=dict)
     name: str = ""
+    # The campaign it joins: providers whose numbers carry the campaign's schedule,
+    # window and retries one by one (CallKaro) read them here.
+    campaign: HostedCampaignSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,7 @@ class HostedCampaignSpec:
     retry_gaps_minutes: Sequence[int] = ()
     priority: int = 0
     schedule_at: datetime | None = None
+    carry_over: bool = False  # a number not reached today is tried in the next window
     # The first numbers, for providers whose API has no empty campaign (see
     # Provider.campaign_numbers_at_create); the others take numbers only through
     # campaign_add_numbers and ignore this.

@@ -8,7 +8,7 @@ for the same call, and posted verbatim to the fake (written from the doc's field
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -185,14 +185,47 @@ def test_doc_example(name, fake):
     CASES[name]((FIXTURES / name).read_bytes(), fake)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="campaign_add_numbers gets CampaignNumber only, which carries no schedule, "
-    "window, carry-over, retries, gaps or priority (telephony/providers/types.py), so the "
-    "campaign's settings cannot reach CallKaro's per-number requests",
-)
 def test_campaign_numbers_carry_the_campaigns_schedule(fake):
+    """The doc's "schedule campaign" body: each number of a batch carries the campaign's
+    start, window (CallKaro's clock), carry-over, retries and gap."""
     raw = (FIXTURES / "campaign.request_body_for_scheduling_campaign.json").read_bytes()
-    campaign_number_request(raw, fake)
-    doc, sent = json.loads(raw), _last_sent(fake, OUTBOUND)
+    doc = json.loads(raw)
+    fake.batches[doc["batch_id"]] = CallKaroBatch(doc["batch_id"], "Doc", DOC_AGENT, fake.clock)
+    start = datetime.now(UTC) + timedelta(days=1)
+    spec = HostedCampaignSpec(
+        name="Doc",
+        window_start="08:30",
+        window_end="20:30",
+        time_zone="Asia/Kolkata",
+        retries=3,
+        retry_gaps_minutes=[30, 30, 30],
+        schedule_at=start,
+        carry_over=True,
+    )
+    number = CampaignNumber(doc["to_number"], "e1", variables=doc["metadata"], campaign=spec)
+    assert _provider(fake).campaign_add_numbers(doc["batch_id"], [number]).accepted == 1
+    sent = _last_sent(fake, OUTBOUND)
     assert set(doc) <= set(sent)
+    assert {k: sent[k] for k in ("min_trigger_time", "max_trigger_time")} == {
+        "min_trigger_time": "08:30",
+        "max_trigger_time": "20:30",
+    }
+    assert (sent["carry_over"], sent["number_of_retries"], sent["gap_between_retries"]) == (
+        True,
+        3,
+        30,
+    )
+    ist = timezone(timedelta(hours=5, minutes=30))
+    assert sent["schedule_at"] == start.astimezone(ist).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_a_campaign_window_in_another_zone_is_sent_in_callkaros_clock(fake):
+    fake.batches["b1"] = CallKaroBatch("b1", "Doc", DOC_AGENT, fake.clock)
+    spec = HostedCampaignSpec(
+        name="Doc", window_start="10:00", window_end="12:00", time_zone="Asia/Dubai"
+    )
+    number = CampaignNumber("+919876543210", "e1", campaign=spec)
+    _provider(fake).campaign_add_numbers("b1", [number])
+    sent = _last_sent(fake, OUTBOUND)
+    assert (sent["min_trigger_time"], sent["max_trigger_time"]) == ("11:30", "13:30")
+    assert "schedule_at" not in sent  # no future start: the number is due now
