@@ -26,6 +26,11 @@ class LocalHours:
     opens_at: datetime | None  # when they next do, if not now
     window: str  # "09:00–21:00"
 
+    def clocks(self) -> list[tuple[str, str]]:
+        """(zone, "Wed 18:13") for each zone, read on that zone's own wall clock (templates'
+        date filter would convert back to the site's zone)."""
+        return [(zone, f"{local:%a %H:%M}") for zone, local in self.local_times]
+
     def clock(self) -> str:
         """ "Tue 22:21 Australia/Sydney", or the span of clocks across several zones."""
         times = sorted(self.local_times, key=lambda zt: zt[1].replace(tzinfo=None))
