@@ -244,7 +244,7 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
             raise InvalidRequest("Not an OutboundCalls.ai recording URL; not fetched.")
         response = self.http.read("GET", url)
         declared = response.headers.get("Content-Type", "")
-        content_type = payloads.audio_type(response.content, declared)
+        content_type = parsing.audio_type(response.content, declared)
         if content_type is None:
             # The doc does not say what this answers. A JSON link or an error page under
             # a 200 is no recording: stored, the audio would never be fetched again. Not

@@ -182,35 +182,6 @@ def low_credits(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-# Where an answer says nothing useful about its type: audio is known by its first bytes.
-_AUDIO_MAGIC = (
-    (b"RIFF", "audio/wav"),
-    (b"ID3", "audio/mpeg"),
-    (b"OggS", "audio/ogg"),
-    (b"fLaC", "audio/flac"),
-    (b"\x1aE\xdf\xa3", "audio/webm"),
-)
-
-
-def audio_type(content: bytes, content_type: str) -> str | None:
-    """The recording's audio type by magic bytes (WAV, MP3, Ogg, FLAC, WebM, M4A), else by
-    an audio/* Content-Type over a body that is not text; None: it is not audio (a JSON
-    link, an error page), and must not be stored as the recording."""
-    if not content:
-        return None
-    for magic, kind in _AUDIO_MAGIC:
-        if content.startswith(magic):
-            return kind
-    if len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0:
-        return "audio/mpeg"  # an MPEG audio frame without an ID3 tag
-    if content[4:8] == b"ftyp":
-        return "audio/mp4"
-    declared = content_type.split(";")[0].strip().lower()
-    if declared.startswith("audio/") and content.lstrip()[:1] not in (b"{", b"[", b"<"):
-        return declared
-    return None
-
-
 def call_update(
     data: Mapping[str, Any],
     *,

@@ -59,3 +59,34 @@ def whole_seconds(value: Any) -> int | None:
     if not math.isfinite(value) or not 0 <= value < 2**31:
         return None
     return round(value)
+
+
+# Magic bytes of the audio formats providers serve (WAV, MP3, Ogg, FLAC, MP4/M4A, WebM,
+# AMR), so a body is known to be audio even when its Content-Type is generic or wrong.
+_MAGIC = (
+    (b"RIFF", "audio/wav"),
+    (b"ID3", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+    (b"fLaC", "audio/flac"),
+    (b"\x1aE\xdf\xa3", "audio/webm"),
+    (b"#!AMR", "audio/amr"),
+)
+
+
+def audio_type(content: bytes, content_type: str) -> str | None:
+    """The body's audio type, by magic bytes first, else by an audio/* Content-Type with
+    a body that is not text; None when it is not audio (HTML, JSON, empty)."""
+    if not content:
+        return None
+    for magic, kind in _MAGIC:
+        if content.startswith(magic):
+            return kind
+    if len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0:
+        return "audio/mpeg"  # an MPEG audio frame without an ID3 tag
+    if content[4:8] == b"ftyp":
+        return "audio/mp4"
+    declared = content_type.split(";")[0].strip().lower()
+    looks_textual = content.lstrip()[:1] in (b"{", b"[", b"<")
+    if declared.startswith("audio/") and not looks_textual:
+        return declared
+    return None

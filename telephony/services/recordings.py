@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from callcenter.errors import ServiceError
 from telephony.models import Call, Recording
 from telephony.providers.base import Provider, ProviderError
+from telephony.providers.parsing import audio_type
 from telephony.providers.urlcheck import DEFAULT_PORTS, Origin, base_origin, canonical_origin
 from telephony.services.accounts import provider_for
 
@@ -37,37 +38,6 @@ def recording_url_allowed(provider: Provider, url: str) -> bool:
     if base is not None:
         allowed.add(base)
     return origin in allowed
-
-
-# Magic bytes of the audio formats providers serve (WAV, MP3, Ogg, FLAC, MP4/M4A, WebM,
-# AMR), so a body is known to be audio even when its Content-Type is generic or wrong.
-_MAGIC = (
-    (b"RIFF", "audio/wav"),
-    (b"ID3", "audio/mpeg"),
-    (b"OggS", "audio/ogg"),
-    (b"fLaC", "audio/flac"),
-    (b"\x1aE\xdf\xa3", "audio/webm"),
-    (b"#!AMR", "audio/amr"),
-)
-
-
-def audio_type(content: bytes, content_type: str) -> str | None:
-    """The body's audio type, by magic bytes first, else by an audio/* Content-Type with
-    a body that is not text; None when it is not audio (HTML, JSON, empty)."""
-    if not content:
-        return None
-    for magic, kind in _MAGIC:
-        if content.startswith(magic):
-            return kind
-    if len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0:
-        return "audio/mpeg"  # an MPEG audio frame without an ID3 tag
-    if content[4:8] == b"ftyp":
-        return "audio/mp4"
-    declared = content_type.split(";")[0].strip().lower()
-    looks_textual = content.lstrip()[:1] in (b"{", b"[", b"<")
-    if declared.startswith("audio/") and not looks_textual:
-        return declared
-    return None
 
 
 def recording_fetch(*, call_id: int) -> Recording | None:
