@@ -13,6 +13,7 @@ from telephony.providers.ivrsolutions_format import (
     check_agent_password,
     country_of,
     from_provider_number,
+    is_e164,
     template_status,
     to_agent_phone,
     to_provider_did,
@@ -36,7 +37,7 @@ class AccountMixin:
         out = []
         for row in self.api.rows(body, "the DID list"):
             number = from_provider_number(row.get("did_number"), region=self._region)
-            if not number.startswith("+"):
+            if not is_e164(number):
                 # Not a number (the doc's own example has "+911onal60123"): skipped, never
                 # guessed at (letters read as keypad digits would be someone else's line).
                 logger.warning("%s listed an unusable DID %r; skipped", LABEL, number)
@@ -84,13 +85,13 @@ class AccountMixin:
         if not isinstance(numbers, list):
             raise self.api.http.bad_response("answered the DID search without a list of numbers")
         found = [from_provider_number(n, region=self._region) for n in numbers]
-        skipped = [n for n in found if not n.startswith("+")]
+        skipped = [n for n in found if not is_e164(n)]
         if skipped:
             logger.warning("%s offered unusable DIDs %r; skipped", LABEL, skipped)
         return [
             DIDInfo(number=n, region=str(match.get("name") or region), monthly_cost=cost)
             for n in found
-            if n.startswith("+")
+            if is_e164(n)
         ]
 
     def did_buy(self, number: str) -> DIDInfo:
@@ -102,7 +103,7 @@ class AccountMixin:
         # The doc's answer names the number bought in `data`: without it, it is unconfirmed.
         named = self.api.confirmed(body, ("data", "number", "did_number"), what)
         bought = from_provider_number(named, region=self._region)
-        if not bought.startswith("+"):
+        if not is_e164(bought):
             logger.warning("%s confirmed buying %s as %r; kept as asked", LABEL, did, named)
             bought = did
         return DIDInfo(number=bought, provider_id=bought)

@@ -128,6 +128,11 @@ def from_provider_number(value: Any, *, region: str) -> str:
         return possible or text
 
 
+def is_e164(number: str) -> bool:
+    """What `from_provider_number` returns for a number, not the raw text of a non-number."""
+    return number.startswith("+") and number[1:].isdigit()
+
+
 def _possible_e164(text: str, *, region: str) -> str:
     """E.164 for a number that has a possible length for its country, else ""."""
     try:
