@@ -12,6 +12,9 @@ class ContactAdminForm(ContactForm):
 
     allow_duplicate = None  # the duplicate warning needs the page's links; not here
 
+    class Meta(ContactForm.Meta):
+        fields = [*ContactForm.Meta.fields, "variables", "assigned_to"]
+
 
 class DNCEntryAdminForm(forms.ModelForm):
     """Numbers are stored E.164, as the dial-time check compares them: `98765 43210` typed
