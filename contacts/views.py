@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -14,7 +16,8 @@ from contacts.models import Contact, ContactList
 from contacts.selectors import contact_for_user, contact_search, contacts_visible_to
 from contacts.services import contact_list_add, contact_save, dnc_add
 from telephony.providers.base import Capability
-from telephony.selectors import accounts_split_by, calls_for_contact
+from telephony.selectors import accounts_split_by
+from telephony.selectors_timeline import contact_timeline
 
 ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 
@@ -67,11 +70,10 @@ def _page(qs, after: str | None, *, per_page: int) -> dict:  # noqa: ANN001
 @role_required(*ALL_ROLES)
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, pk)
-    calls = calls_for_contact(request.user, contact)[:50]
     sms_accounts, sms_missing = accounts_split_by(Capability.SMS)
     context = {
         "contact": contact,
-        "calls": calls,
+        "timeline": _with_campaigns(contact_timeline(request.user, contact)),
         "sms_accounts": sms_accounts,
         "sms_missing": sms_missing,
         "all_lists": ContactList.objects.exclude(contacts=contact).order_by("name")[:200],
@@ -80,6 +82,25 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "calls_outside_hours": settings.CALLS_MANUAL_OUTSIDE_HOURS,
     }
     return render(request, "contacts/detail.html", context)
+
+
+def _with_campaigns(timeline: list) -> list:
+    """Name the campaign of each campaign call: the page composes what telephony, which
+    knows nothing of campaigns, and campaigns hold."""
+    from campaigns.models import CampaignAttempt
+
+    call_ids = [item.obj.pk for item in timeline if item.kind == "call"]
+    names = dict(
+        CampaignAttempt.objects.filter(call_id__in=call_ids).values_list(
+            "call_id", "entry__campaign__name"
+        )
+    )
+    return [
+        replace(item, campaign=names[item.obj.pk])
+        if item.kind == "call" and item.obj.pk in names
+        else item
+        for item in timeline
+    ]
 
 
 @role_required(*ALL_ROLES)
