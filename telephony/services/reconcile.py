@@ -40,6 +40,7 @@ from telephony.services.sync_match import (
     learn_ids,
     match_waiting_events,
     pair,
+    payload_record_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def reconcile_calls(*, account: ProviderAccount, now: datetime | None = None) ->
                 logger.warning("reconciling %d calls from the logs: %s", len(group), exc.message)
                 result.failed += len(group)
                 continue
-            found = _in_logs(account, group, rows)
+            found = _in_logs(account, provider, group, rows)
         for call in group:
             if call.pk in found:
                 _settle(call, found[call.pk], result, provider=provider)
@@ -115,7 +116,7 @@ def _logs(provider: Provider, since: datetime, until: datetime) -> list[CallUpda
 
 
 def _in_logs(
-    account: ProviderAccount, calls: list[Call], rows: Iterable[CallUpdate]
+    account: ProviderAccount, provider: Provider, calls: list[Call], rows: Iterable[CallUpdate]
 ) -> dict[int, CallUpdate]:
     """Call pk -> its log row: by id (provider id or record id), else one to one by
     number and time among the rows no other call holds (`sync_match.pair`)."""
@@ -127,7 +128,8 @@ def _in_logs(
     claimed = claimed_ids(account, best)
     found: dict[int, CallUpdate] = {}
     for call in calls:
-        mine = {call.provider_call_id, call.provider_record_id} - {""}
+        named = payload_record_id(provider, call)  # by its last webhook
+        mine = {call.provider_call_id, call.provider_record_id, named} - {""}
         hits = [
             u
             for rid, u in best.items()
@@ -139,7 +141,11 @@ def _in_logs(
             logger.warning("call %s: %d log rows carry its ids; left unmatched", call.pk, len(hits))
     used = {u.provider_call_id for u in found.values()}
     open_rows = [u for rid, u in best.items() if rid not in claimed and rid not in used]
-    rest = [c for c in calls if c.pk not in found and not c.provider_record_id]
+    rest = [
+        c
+        for c in calls
+        if c.pk not in found and not c.provider_record_id and not payload_record_id(provider, c)
+    ]
     return found | pair(rest, open_rows).matched
 
 

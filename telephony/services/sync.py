@@ -39,6 +39,7 @@ from telephony.services.sync_match import (
     learn_ids,
     match_waiting_events,
     pair,
+    payload_record_id,
     placed_without_record,
 )
 
@@ -104,10 +105,18 @@ def _upsert(
         matched, left = _held_calls(account, latest)
         rest = [u for rid, u in latest.items() if rid not in matched and rid not in left]
         if rest:
+            provider = provider or provider_for(account)
             taken = [c.pk for c in matched.values()]
             placed = placed_without_record(account, rest, exclude=taken)
-            by_pk = {c.pk: c for c in placed}
-            pairing = pair(placed, rest)
+            # A call whose webhook named its record id is that row, and no other.
+            named = {payload_record_id(provider, c): c for c in placed}
+            for rid, call in named.items():
+                if rid in latest and rid not in matched and not contradicts(call, latest[rid]):
+                    matched[rid] = call
+            unnamed = [c for c in placed if not payload_record_id(provider, c)]
+            rest = [u for u in rest if u.provider_call_id not in matched]
+            pairing = pair(unnamed, rest)
+            by_pk = {c.pk: c for c in unnamed}
             for pk, update in pairing.matched.items():
                 matched[update.provider_call_id] = by_pk[pk]
             # A row that may be one of two calls we placed is not a third call either.
@@ -118,8 +127,6 @@ def _upsert(
             if rid not in matched and rid not in left
         ]
         Call.objects.bulk_create(new_calls, ignore_conflicts=True)
-        if provider is None and any(not c.provider_call_id for c in matched.values()):
-            provider = provider_for(account)  # a call whose placing answer was lost
         changed_calls, fields, events, finished = [], set(), [], []
         for rid, call in matched.items():
             had_id = bool(call.provider_call_id)

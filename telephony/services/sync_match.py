@@ -164,6 +164,14 @@ def claimed_ids(account: ProviderAccount, ids: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def payload_record_id(provider: Provider | None, call: Call) -> str:
+    """The record id the call's last webhook (its last payload) names, where the provider
+    says how to read one (`record_id_of`); "" otherwise."""
+    record_id_of = getattr(provider, "record_id_of", None)
+    payload = call.last_payload
+    return record_id_of(payload) if record_id_of and isinstance(payload, dict) else ""
+
+
 def placing_id_from_events(provider: Provider, call: Call, record_id: str) -> str:
     """For a call whose placing answer was lost: the placing id its webhooks carry, found
     through their record id (`provider.record_id_of`), or "" when none names it."""

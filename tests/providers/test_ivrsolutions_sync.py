@@ -118,6 +118,25 @@ def test_reconcile_never_guesses_between_two_calls_to_one_number(fake, account, 
     assert (result.created, Call.objects.count()) == (0, 2)
 
 
+def _deliver(fake, account) -> None:
+    """The fake's events, posted to our inbox as they came (unsigned: the URL token)."""
+    for payload, _ in fake.webhooks_sent:
+        body = json.dumps(payload).encode()
+        inbox_receive(token=account.webhook_token, body=body, headers={}, inline=True)
+
+
+def test_two_calls_to_one_number_are_told_apart_by_their_webhooks_record_ids(fake, account):
+    first, second = _place(fake, account), _place(fake, account)
+    fake.advance(600)
+    _deliver(fake, account)  # each event names its call's logid and recordid
+    result = _sync(account)
+    assert (result.created, result.failed) == (0, 0)
+    for call in (first, second):
+        call.refresh_from_db()
+        assert call.provider_record_id == str(fake.calls[call.provider_call_id].recordid)
+    assert Call.objects.count() == 2
+
+
 def test_reconcile_tells_two_calls_apart_by_their_numbers(fake, account):
     first, second = _place(fake, account), _place(fake, account, OTHER, answered=False)
     fake.advance(600)
@@ -152,10 +171,7 @@ def test_a_lost_placing_answer_is_settled_from_the_logs_with_its_webhooks(fake, 
     )
     Call.objects.filter(pk=call.pk).update(created_at=fake.clock)
     fake.advance(600)
-    for payload, _ in fake.webhooks_sent:  # delivered to our inbox, unsigned (URL token)
-        inbox_receive(
-            token=account.webhook_token, body=json.dumps(payload).encode(), headers={}, inline=True
-        )
+    _deliver(fake, account)
     assert WebhookEvent.objects.filter(state="unmatched").count() == len(fake.webhooks_sent)
     assert _sync(account).created == 0
     call.refresh_from_db()
@@ -226,10 +242,7 @@ def test_a_disposition_waits_for_the_record_id_then_is_pushed_with_it(fake, acco
 def test_a_disposition_takes_the_record_id_from_the_calls_webhook(fake, account):
     call = _place(fake, account)
     fake.advance(600)
-    for payload, _ in fake.webhooks_sent:
-        inbox_receive(
-            token=account.webhook_token, body=json.dumps(payload).encode(), headers={}, inline=True
-        )
+    _deliver(fake, account)
     call.refresh_from_db()
     assert call.status == "completed" and not call.provider_record_id
     _dispose(call)
