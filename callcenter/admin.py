@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django_q.models import Failure, OrmQ, Schedule, Success
 
 from callcenter.admin_audit import AuditedAdmin
+from callcenter.audit import audit_log, client_ip
 from callcenter.leases import Lease
 from callcenter.models import AuditEntry
 from callcenter.throttle import ThrottledAdminAuthenticationForm
@@ -45,9 +47,32 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):
-    pass
+    def user_change_password(self, request, id, form_url=""):  # noqa: A002 - Django's name
+        # The password page saves without save_model: audited here, on success only.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            audit_log(
+                actor=request.user,
+                action="admin.change",
+                summary=f"changed the password of user “{user}” in the Django admin",
+                obj=user,
+                data={"fields": ["password"]},
+                ip=client_ip(request),
+            )
+        return response
 
 
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
     pass
+
+
+# django-q2's task pages too (a schedule names a function to run): audited, admins only.
+for _model in (Schedule, Success, Failure, OrmQ):
+    _base = admin.site._registry.get(_model)
+    if _base is not None:
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"Audited{type(_base).__name__}", (AuditedAdmin, type(_base)), {})
+        )

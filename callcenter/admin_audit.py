@@ -43,12 +43,12 @@ class AuditedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.may_write(request) and super().has_delete_permission(request, obj)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
         # A view-only user sees every field read-only; the dashboard forms the writers use
         # expect their fields, so the reader gets the admin's plain form.
         if not self.may_write(request):
             kwargs["form"] = forms.ModelForm
-        return super().get_form(request, obj, change, **kwargs)
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         declared = tuple(super().get_readonly_fields(request, obj))

@@ -195,3 +195,48 @@ def test_supervisors_get_a_view_only_admin(client, supervisor_staff):
     assert not DNCEntry.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="admin.").exists()
     assert Call.objects.count() == 0
+
+
+def test_every_model_admin_is_audited():
+    from callcenter.admin import AuditEntryAdmin
+    from callcenter.admin_audit import AuditedAdmin
+
+    plain = [
+        type(model_admin).__name__
+        for model_admin in admin.site._registry.values()
+        if not isinstance(model_admin, AuditedAdmin | AuditEntryAdmin)
+    ]
+    assert plain == []
+
+
+@pytest.mark.parametrize("role", ["superuser", "supervisor"])
+def test_every_admin_list_add_and_change_page_opens(client, db, role):
+    user = (
+        factories.make_user(None, is_staff=True, is_superuser=True)
+        if role == "superuser"
+        else factories.make_user("supervisor", is_staff=True)
+    )
+    client.force_login(user)
+    make_call(factories.make_account())
+    factories.make_contact(phone="+919876500071")
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        response = client.get(base)
+        assert response.status_code in (200, 403), base
+        assert client.get(base + "add/").status_code in (200, 403), base
+        first = model.objects.order_by("pk").first()
+        if first is not None and response.status_code == 200:
+            assert client.get(f"{base}{first.pk}/change/").status_code in (200, 403), base
+
+
+def test_a_password_set_in_the_admin_is_audited(client, superuser):
+    user = factories.make_user("agent")
+    client.force_login(superuser)
+    url = f"/admin/auth/user/{user.pk}/password/"
+    password = "a-Long-enough-pass-42"
+    response = client.post(
+        url, {"password1": password, "password2": password, "usable_password": "true"}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    entry = AuditEntry.objects.get(action="admin.change", object_id=str(user.pk))
+    assert entry.data == {"fields": ["password"]} and entry.actor == superuser
