@@ -125,3 +125,46 @@ def test_the_client_refuses_a_non_canonical_full_url(db, local_server):
     with pytest.raises(InvalidRequest, match="not a canonical"):
         http.read("GET", f"http://127.0.0.2:{other.port}\\@127.0.0.1:{api.port}/x")
     assert other.hits == [] and api.hits == []
+
+
+def test_a_signed_ivr_webhook_naming_a_backslash_url_gets_no_token_sent(
+    db, client, local_server, settings
+):
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    from telephony.services.sync import sync_recordings
+
+    settings.WEBHOOK_APPLY = "inline"
+    api = local_server()
+    other = local_server(host="127.0.0.2")
+    account = _ivr_account(api.port)
+    call = make_call(account, provider_call_id="555001", status="ringing")
+    url = f"http://127.0.0.2:{other.port}\\@127.0.0.1:{api.port}/x"
+    ts = int(time.time())
+    body = json.dumps(
+        {
+            "event_id": "evt_555001_9",
+            "event": "hangup",
+            "logid": 555001,
+            "call_status": "answered",
+            "call_duration": 7,
+            "recording_url": url,
+            "timestamp": ts,
+        }
+    ).encode()
+    signature = hmac.new(account.webhook_secrets[0].encode(), body, hashlib.sha256).hexdigest()
+    headers = {"X-IVR-Signature": f"sha256={signature}", "X-IVR-Timestamp": str(ts)}
+    response = client.post(
+        account.webhook_path, data=body, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 200
+    call.refresh_from_db()
+    assert call.status == "completed" and call.recording_url == url
+    sync_recordings(account=account)
+    with pytest.raises(ServiceError):
+        recording_fetch(call_id=call.pk)
+    assert other.hits == [] and api.hits == []
+    assert not Recording.objects.exists()
