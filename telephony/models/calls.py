@@ -118,7 +118,7 @@ class Call(models.Model):
         if not self.disposition_id or self.disposition_pushed_at or self.provider_record_id:
             return False
         cls = provider_class(self.account.kind)
-        if not getattr(cls, "disposition_needs_record_id", False):
+        if not cls.disposition_needs_record_id:
             return False
         # The last webhook may name it already: the next push stores it and sends.
         payload = self.last_payload if isinstance(self.last_payload, dict) else {}

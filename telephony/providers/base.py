@@ -70,6 +70,10 @@ class Provider:
     #: none); the account's own setting is tried first, common names last
     signature_headers: ClassVar[tuple[str, ...]] = ()
     timestamp_headers: ClassVar[tuple[str, ...]] = ()
+    #: True when the provider notes a call by the record id its logs and webhooks give,
+    #: which need not equal the id its placing answer gave (IVR Solutions' recordid vs
+    #: logid): a disposition push then waits until that record id is known.
+    disposition_needs_record_id: ClassVar[bool] = False
     #: True when the provider's API creates a campaign only together with its list, so
     #: `campaign_create` needs `spec.numbers` (Robotalker, OutboundCalls.ai)
     campaign_numbers_at_create: ClassVar[bool] = False
@@ -128,8 +132,18 @@ class Provider:
     def list_dispositions(self) -> list[DispositionInfo]:
         raise self._missing(Capability.DISPOSITION_PUSH)
 
-    def push_disposition(self, *, provider_call_id: str, disposition: str, note: str) -> None:
+    def push_disposition(
+        self, *, provider_call_id: str, disposition: str, note: str, call_type: str = ""
+    ) -> None:
+        """`provider_call_id` is the record id where `disposition_needs_record_id`;
+        `call_type` is our kind of call, for providers that file notes by it."""
         raise self._missing(Capability.DISPOSITION_PUSH)
+
+    @staticmethod
+    def record_id_of(payload: Mapping) -> str:
+        """The record id a webhook or log payload carries ("" when none); see
+        `disposition_needs_record_id`."""
+        return ""
 
     # numbers
     def dids_search(self, *, region: str = "", pattern: str = "") -> list[DIDInfo]:

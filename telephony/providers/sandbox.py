@@ -267,7 +267,9 @@ class SandboxProvider(SandboxHostedMixin, Provider):
     def list_dispositions(self) -> list[DispositionInfo]:
         return [DispositionInfo(code, label) for code, label in DISPOSITIONS]
 
-    def push_disposition(self, *, provider_call_id: str, disposition: str, note: str) -> None:
+    def push_disposition(
+        self, *, provider_call_id: str, disposition: str, note: str, call_type: str = ""
+    ) -> None:
         return None  # accepted; a simulated provider keeps nothing
 
     def test_connection(self) -> str:

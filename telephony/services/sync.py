@@ -287,7 +287,7 @@ def sync_push_dispositions(*, account: ProviderAccount, limit: int = 200) -> Syn
     result = SyncResult()
     if not provider.supports(Capability.DISPOSITION_PUSH):
         return result
-    by_record = getattr(provider, "disposition_needs_record_id", False)
+    by_record = provider.disposition_needs_record_id
     pending = (
         Call.objects.filter(
             account=account,
@@ -328,9 +328,7 @@ def sync_push_dispositions(*, account: ProviderAccount, limit: int = 200) -> Syn
 
 def _record_from_webhooks(provider: Provider, call: Call) -> str:
     """The record id the call's last payload or its stored webhooks carry, or ""."""
-    record_id_of = getattr(provider, "record_id_of", None)
-    if record_id_of is None:
-        return ""
+    record_id_of = provider.record_id_of
     payloads = [call.last_payload]
     if call.provider_call_id:
         events = WebhookEvent.objects.filter(
