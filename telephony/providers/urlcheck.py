@@ -19,9 +19,10 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# Encoded `\`, `@`, `/` and `:` have no business in a provider's recording URL, and are how
-# a parser differential is smuggled past a check that decodes while the client does not.
-_SMUGGLED = re.compile(r"%(5c|40|2f|3a)|%25", re.IGNORECASE)
+# An encoded `\` or `@` has no business in a provider's recording URL, and is how a parser
+# differential is smuggled past a check that decodes while the client does not. (Encoded
+# `/` and `:` stay allowed: signed storage URLs carry them in their query strings.)
+_SMUGGLED = re.compile(r"%(5c|40)", re.IGNORECASE)
 # A host of digits (and dots/hex) that is not a dotted quad: 2130706433, 0x7f.1, 017700000001.
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+))*$", re.IGNORECASE)
 
@@ -36,7 +37,7 @@ def canonical_origin(url: str) -> Origin | None:
     """The (scheme, host, port) of an http(s) URL in canonical form, else None.
 
     None for: another scheme, no host, userinfo (`user@`), a backslash, whitespace or a
-    control character, encoded `\\ @ / :`, a host with a trailing dot, a numeric host that is
+    control character, an encoded `\\` or `@`, a host with a trailing dot, a numeric host that is
     not a canonical dotted quad (decimal, octal, hex forms), a non-canonical IPv6 literal,
     and any URL `requests` would rewrite before sending.
     """
