@@ -73,7 +73,9 @@ class ExtensionAdmin(AuditedAdmin):
     list_filter = ("account", "enabled")
     search_fields = ("number", "agent__user__username")
     raw_id_fields = ("agent", "did")
-    state_fields = ("account", "enabled", "provider_id")  # kept in step with the provider
+    # Kept in step with the provider. `enabled` stays editable: switching an agent between
+    # the sandbox and a real account's extension is done here (README), audited.
+    state_fields = ("account", "provider_id")
 
 
 class CallEventInline(admin.TabularInline):
