@@ -97,26 +97,14 @@ def test_concurrency_past_window_and_start_are_refused_all_at_once(staff_client,
     assert "is in the past" in errors["schedule_at"][0]
     assert not Campaign.objects.filter(name="Form test").exists()
 
-
-def test_concurrency_zero_is_refused(staff_client):
-    account = factories.make_account()
-    response = staff_client.post(reverse("campaigns:create"), _data(account, no_of_call="0"))
-    assert "At least one concurrent call" in _errors(response)["no_of_call"][0]
-
-
-def test_a_window_that_meets_the_legal_hours_is_accepted(staff_client, settings):
-    settings.CAMPAIGN_COMPLIANCE_WINDOW_START = "09:00"
-    settings.CAMPAIGN_COMPLIANCE_WINDOW_END = "21:00"
-    account = factories.make_account()
-    data = _data(account, window_start="20:00", window_end="23:00")
+    # Mended, it saves: a window that meets the legal hours at all is a narrowing of them.
+    data.update(no_of_call="5", window_start="20:00", schedule_at="")
     response = staff_client.post(reverse("campaigns:create"), data)
     assert response.status_code == 302, _errors(response)
 
-
-def test_a_saved_past_start_does_not_block_an_edit(staff_client):
-    account = factories.make_account()
-    campaign = make_campaign(account=account, schedule_at=timezone.now() - timedelta(days=2))
-    data = _data(account, name=campaign.name)
-    data["schedule_at"] = timezone.localtime(campaign.schedule_at).strftime("%Y-%m-%d %H:%M:%S")
+    # A start saved earlier that has since passed does not block an edit.
+    campaign = Campaign.objects.get(name="Form test")
+    Campaign.objects.filter(pk=campaign.pk).update(schedule_at=past)
+    data["schedule_at"] = past.strftime("%Y-%m-%d %H:%M:%S")
     response = staff_client.post(reverse("campaigns:edit", args=[campaign.pk]), data)
     assert response.status_code == 302, _errors(response)
