@@ -4,6 +4,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -126,7 +127,9 @@ def test_agent_workspace_refuses_calls_until_ready_then_wraps_up_with_a_callback
     page.get_by_role("button", name="Save wrap-up").click()
     expect(page.locator("#ws-current")).to_contain_text("Call back at")  # inline error keeps form
     expect(page.locator("#toasts")).to_contain_text("Choose when to call back")
-    due = timezone.localtime(timezone.now() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    # The form reads the time in the contact's zone (Indian number) unless told otherwise.
+    in_india = timezone.localtime(timezone.now() + timedelta(hours=3), ZoneInfo("Asia/Kolkata"))
+    due = in_india.strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Call back at").fill(due)
     page.get_by_role("button", name="Save wrap-up").click()
     expect(page.locator("#toasts")).to_contain_text("Wrap-up saved")
