@@ -17,7 +17,12 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = ["name", "phone", "email", "time_zone", "lists"]
         widgets = {"lists": forms.CheckboxSelectMultiple}
-        help_texts = {"phone": "Any format; stored as +<country><number>."}
+        help_texts = {
+            "phone": "Any format; stored as +<country><number>.",
+            "time_zone": "IANA name, e.g. Australia/Perth. Empty: the number's own zones, all of "
+            "them where its country has several. A zone outside the number's country is not "
+            "used for calling hours.",
+        }
 
     def __init__(self, *args, user: Any = None, region: str = "IN", **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
