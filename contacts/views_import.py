@@ -43,7 +43,11 @@ class UploadForm(forms.Form):
     new_list = forms.CharField(
         required=False, max_length=120, label="…or a new list named", strip=True
     )
-    file = forms.FileField(label="CSV file", help_text="UTF-8 (with or without BOM) or Latin-1.")
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A CSV text file up to 50 MB and 200 columns: UTF-8 (with or without BOM) "
+        "or Latin-1.",
+    )
     default_region = forms.CharField(
         max_length=2, initial="IN", label="Country for numbers without +code"
     )
