@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Webhook URLs point where `make run` listens; on 0.0.0.0 no address is right for
+# everyone, so pages then show the one they were served on.
+PUBLIC_BASE_URL ?= $(if $(filter 0.0.0.0 ::,$(HOST)),,http://$(HOST):$(PORT))
 
 .PHONY: run test lint format bench migrations-check install fakes
 
@@ -17,6 +20,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Exported, not a prefix on the command: a prefix makes make start a shell, which dies
+# of the Ctrl-C meant for the devserver and makes make report an error.
+run: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 run: $(STAMP)
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py seed_demo

@@ -52,6 +52,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "account": account,
         "capabilities": _capabilities(account),
+        "webhook_url": account.webhook_url_for(request),
         "provider_label": PROVIDERS[account.kind].label
         if account.kind in PROVIDERS
         else account.kind,

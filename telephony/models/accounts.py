@@ -1,10 +1,15 @@
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from telephony import crypto
+
+
+# `runserver`'s and `make run`'s default address, used only when PUBLIC_BASE_URL is unset.
+DEV_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _new_token() -> str:
@@ -109,7 +114,17 @@ class ProviderAccount(models.Model):
 
     @property
     def webhook_url(self) -> str:
-        return settings.PUBLIC_BASE_URL + self.webhook_path
+        """The URL providers post to, where no request tells this site's address (tasks,
+        commands): PUBLIC_BASE_URL (`make run` sets it from HOST/PORT), else the dev
+        default."""
+        return (settings.PUBLIC_BASE_URL or DEV_BASE_URL) + self.webhook_path
+
+    def webhook_url_for(self, request: Any) -> str:
+        """The URL as seen from `request` (the port the page was served on), unless
+        PUBLIC_BASE_URL says where providers really reach this site."""
+        if settings.PUBLIC_BASE_URL or request is None:
+            return self.webhook_url
+        return request.build_absolute_uri(self.webhook_path)
 
 
 class DID(models.Model):

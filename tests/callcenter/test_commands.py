@@ -23,6 +23,43 @@ def test_devserver_refuses_a_port_in_use_with_one_clear_line():
             call_command("devserver", "--port", str(port))
 
 
+# A leader that exits on SIGTERM, and a worker in its group that ignores it (a qcluster
+# worker finishing a long task).
+_GROUP = """
+import os, signal, sys, time
+if os.fork() == 0:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print(os.getpid(), flush=True)
+    time.sleep(60)
+    os._exit(0)
+time.sleep(60)
+"""
+
+
+def test_devserver_stop_ends_the_whole_group_promptly():
+    import sys
+    import time
+
+    from callcenter.management.commands.devserver import _stop
+
+    leader = subprocess.Popen(
+        [sys.executable, "-c", _GROUP], start_new_session=True, stdout=subprocess.PIPE, text=True
+    )
+    worker = int(leader.stdout.readline())
+    started = time.monotonic()
+    assert _stop([leader], grace=0.5) is True
+    assert time.monotonic() - started < 3
+    time.sleep(0.2)
+    assert not _running(worker)  # the worker is gone too, not left finishing for 30 s
+
+
+def _running(pid: int) -> bool:
+    try:  # a killed orphan may linger as a zombie until init reaps it: that is not running
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
 def test_find_python_fails_clearly_without_a_312_interpreter(tmp_path):
     result = subprocess.run(
         ["/bin/sh", str(ROOT / "scripts" / "find-python.sh")],

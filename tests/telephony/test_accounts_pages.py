@@ -23,7 +23,7 @@ def test_account_pages_are_admin_only(client, supervisor, account):
 
 def test_account_page_shows_webhook_url_health_and_capabilities(admin_client, account):
     html = admin_client.get(reverse("telephony:account_detail", args=[account.pk])).content.decode()
-    assert account.webhook_url in html
+    assert f"http://testserver{account.webhook_path}" in html
     assert 'data-testid="breaker"' in html and "Closed" in html
     assert "Click to call" in html and "Supported" in html
     assert "keeps no call log" in html  # a missing capability is explained, not hidden

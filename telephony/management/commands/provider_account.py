@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from callcenter.errors import ServiceError
 from contacts.phones import InvalidPhoneNumber
 from telephony.models import ProviderAccount
+from telephony.models.accounts import DEV_BASE_URL
 from telephony.providers.registry import PROVIDERS
 from telephony.services.accounts import account_attach_agent, account_create, account_test
 
@@ -13,7 +15,9 @@ class Command(BaseCommand):
         "Examples: `provider_account add --kind ivrsolutions --name IVR "
         "--credential api_token=XYZ --base-url http://127.0.0.1:9100`; "
         "`provider_account list`; `provider_account test IVR`. Credentials are stored "
-        "encrypted and never printed."
+        "encrypted and never printed. Webhook URLs start with PUBLIC_BASE_URL (set it to the "
+        "address providers reach the dashboard at, e.g. PUBLIC_BASE_URL=http://127.0.0.1:8080 "
+        "for `PORT=8080 make run`); unset, they assume http://127.0.0.1:8000."
     )
 
     def add_arguments(self, parser):
@@ -94,6 +98,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Agent {attach_agent} now calls through ext {extension} over {did}.")
         self.stdout.write(self.style.SUCCESS(f"Added {kind} account {name!r}."))
         self.stdout.write(f"Webhook URL: {account.webhook_url}")
+        self._base_url_hint()
+
+    def _base_url_hint(self):
+        if not settings.PUBLIC_BASE_URL:
+            # This process cannot know which port the dashboard listens on.
+            self.stdout.write(
+                f"(PUBLIC_BASE_URL is not set, so this assumes the dashboard at "
+                f"{DEV_BASE_URL}; if it runs elsewhere, e.g. `PORT=8080 make run`, run this "
+                f"with PUBLIC_BASE_URL=http://127.0.0.1:8080, or copy the URL from the "
+                f"account page, which shows the address it was served on.)"
+            )
 
     def _list(self, **_):
         for a in ProviderAccount.objects.order_by("name"):
@@ -101,6 +116,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{a.name:<24} {a.kind:<14} {state:<9} breaker={a.breaker_state:<9} {a.webhook_url}"
             )
+        self._base_url_hint()
 
     def _test(self, *, name, **_):
         account = ProviderAccount.objects.filter(name=name).first()
