@@ -7,9 +7,77 @@ from telephony.models import ProviderAccount
 from telephony.providers.registry import PROVIDERS, kind_choices
 from telephony.providers.urlcheck import canonical_origin
 
+# What each provider's doc calls a credential, and where it says to find it. A field not
+# listed shows its own name. Secrets are password inputs; ids and settings are plain text.
+DOC_NAMES: dict[tuple[str, str], tuple[str, str]] = {
+    ("callkaro", "api_key"): ("API key", "Sent as X-API-KEY; from your CallKaro Dashboard."),
+    ("callkaro", "agent_id"): ("Agent ID (agent_id)", "The CallKaro agent that handles the calls."),
+    ("callmatic", "api_key"): (
+        "API key (apiKey)",
+        "Sent as the api-key header; Account section → Generate API Key.",
+    ),
+    ("callmatic", "campaign_id"): (
+        "Campaign ID (campaignId)",
+        "The Callmatic campaign the calls run in.",
+    ),
+    ("ivrsolutions", "api_token"): (
+        "API token",
+        "Settings → API token (or Integrations → API documentation); sent as a Bearer token.",
+    ),
+    ("ivrsolutions", "wss_url"): (
+        "Voicebot WSS URL (wss_url)",
+        "Optional: your bot's WebSocket endpoint, e.g. wss://your-bot.example.com/voice.",
+    ),
+    ("ivrsolutions", "wss_header"): (
+        "Voicebot WSS header (wss_header)",
+        "Optional: sent when the bridge connects, e.g. Authorization: Bearer YOUR_TOKEN.",
+    ),
+    ("ivrsolutions", "system_msg"): (
+        "Voicebot system prompt (system_msg)",
+        "Optional: defines the AI agent's behaviour.",
+    ),
+    ("ivrsolutions", "sttlanguage_code"): (
+        "Speech-to-text language (sttlanguage_code)",
+        "Optional: e.g. en-IN or hi-IN.",
+    ),
+    ("robotalker", "api_key"): (
+        "API key",
+        "Settings → API in your Robotalker dashboard; sent as a Bearer token.",
+    ),
+    ("robotalker", "voice"): ("Voice", "Optional: the TTS voice, e.g. en-US-Neural-F."),
+    ("robotalker", "optout_key"): ("Opt-out key", "Optional: the key a callee presses to opt out."),
+    ("outboundcalls", "api_key"): (
+        "API key",
+        "Settings > API Keys in your OutboundCalls.ai dashboard; sent as a Bearer token.",
+    ),
+}
+SECRET_FIELDS = {"api_key", "api_token", "wss_header"}
+
+
+def _credential_field(kind: str, name: str, *, required: bool, editing: bool) -> forms.Field:
+    label, help_text = DOC_NAMES.get((kind, name), (name.replace("_", " ").capitalize(), ""))
+    attrs = {"autocomplete": "off", "data-kind": kind}
+    if name in SECRET_FIELDS:
+        widget = forms.PasswordInput(render_value=False, attrs=attrs)
+    elif name == "system_msg":
+        widget = forms.Textarea(attrs={**attrs, "rows": 3})
+    else:
+        widget = forms.TextInput(attrs=attrs)
+    if editing:
+        help_text = f"{help_text} Leave blank to keep the stored value.".strip()
+    elif required:
+        help_text = f"Required. {help_text}".strip()
+    return forms.CharField(label=label, required=False, widget=widget, help_text=help_text)
+
+
+def _kind_names(kind: str) -> tuple[str, ...]:
+    cls = PROVIDERS.get(kind)
+    return (*cls.credential_fields, *cls.optional_credential_fields) if cls else ()
+
 
 class AccountForm(forms.ModelForm):
-    """Settings plus one password-style input per credential field of any provider kind.
+    """Settings plus the credential inputs of each provider kind, grouped by kind (a new
+    account shows the chosen kind's group; an existing one only its own kind's).
 
     Credentials are write-only: the inputs are never filled back, and a blank one keeps
     the stored value.
@@ -35,15 +103,16 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        editing = bool(self.instance.pk)
+        if editing:
             self.fields["kind"].disabled = True
-        for name in credential_field_names():
-            self.fields[f"cred_{name}"] = forms.CharField(
-                label=name.replace("_", " ").capitalize(),
-                required=False,
-                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-                help_text="Leave blank to keep the stored value." if self.instance.pk else "",
-            )
+        self.kinds = [self.instance.kind] if editing else list(PROVIDERS)
+        for kind in self.kinds:
+            cls = PROVIDERS.get(kind)
+            for name in _kind_names(kind):
+                self.fields[f"cred_{kind}_{name}"] = _credential_field(
+                    kind, name, required=name in cls.credential_fields, editing=editing
+                )
 
     webhook_secret = forms.CharField(
         label="Webhook signing secret",
@@ -53,6 +122,20 @@ class AccountForm(forms.ModelForm):
         help_text="Only where the provider shows you its own secret (e.g. OutboundCalls.ai "
         "Settings > Webhooks). Leave blank to keep the current one.",
     )
+
+    def setting_fields(self) -> list:
+        return [f for f in self.visible_fields() if not f.name.startswith("cred_")]
+
+    def credential_groups(self) -> list[dict]:
+        """One group per kind, its label and its bound credential fields, for the template."""
+        return [
+            {
+                "kind": kind,
+                "label": PROVIDERS[kind].label if kind in PROVIDERS else kind,
+                "fields": [self[f"cred_{kind}_{name}"] for name in _kind_names(kind)],
+            }
+            for kind in self.kinds
+        ]
 
     def clean_base_url(self) -> str:
         value = self.cleaned_data.get("base_url", "").strip()
@@ -74,26 +157,22 @@ class AccountForm(forms.ModelForm):
         cls = PROVIDERS.get(kind)
         if cls and not self.instance.pk:
             for name in cls.credential_fields:
-                if not data.get(f"cred_{name}"):
-                    self.add_error(
-                        f"cred_{name}", f"{cls.label} needs its {name.replace('_', ' ')}."
-                    )
+                if not data.get(f"cred_{kind}_{name}"):
+                    label = DOC_NAMES.get((kind, name), (name.replace("_", " "),))[0]
+                    self.add_error(f"cred_{kind}_{name}", f"{cls.label} needs its {label}.")
         return data
 
     def credentials(self) -> dict:
-        cls = PROVIDERS.get(self.cleaned_data.get("kind") or self.instance.kind)
-        names = (*cls.credential_fields, *cls.optional_credential_fields) if cls else ()
-        return {name: self.cleaned_data.get(f"cred_{name}", "") for name in names}
+        """The chosen kind's credentials only: what was typed for another kind is ignored."""
+        kind = self.cleaned_data.get("kind") or self.instance.kind
+        return {
+            name: self.cleaned_data.get(f"cred_{kind}_{name}", "").strip()
+            for name in _kind_names(kind)
+        }
 
 
 def credential_field_names() -> list[str]:
-    return sorted(
-        {
-            name
-            for cls in PROVIDERS.values()
-            for name in (*cls.credential_fields, *cls.optional_credential_fields)
-        }
-    )
+    return sorted({name for kind in PROVIDERS for name in _kind_names(kind)})
 
 
 # Names that always mean this machine or its local network.

@@ -15,3 +15,23 @@
   document.addEventListener("DOMContentLoaded", remind);
   document.addEventListener("htmx:afterSettle", remind);
 })();
+
+// Provider account form: show only the credential fields of the chosen kind. Without this
+// script every kind's group shows under its own heading and only the chosen one is read.
+(function () {
+  function sync() {
+    const kind = document.querySelector("select[name=kind]");
+    if (!kind) return;
+    document.querySelectorAll("fieldset[data-credentials-for]").forEach((group) => {
+      const mine = group.dataset.credentialsFor === kind.value;
+      group.hidden = !mine;
+      group.querySelectorAll("input, textarea").forEach((input) => { input.disabled = !mine; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    sync();
+    document.addEventListener("change", (event) => {
+      if (event.target.matches("select[name=kind]")) sync();
+    });
+  });
+})();
