@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from telephony.providers import parsing
 from telephony.providers.callkaro_payloads import seconds  # noqa: F401 - one liberal reader
 from telephony.providers.http import first_id
 from telephony.providers.types import AddNumbersResult, CampaignNumber
@@ -41,17 +42,6 @@ def variables(number: CampaignNumber) -> dict[str, Any]:
     return out
 
 
-def count(value: Any) -> int | None:
-    """A count as a whole number or digits ("3"); anything else is not known."""
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    return None
-
-
 def batch_outcome(
     answer: dict[str, Any], chunk: Sequence[tuple[CampaignNumber, str]]
 ) -> AddNumbersResult | None:
@@ -59,13 +49,13 @@ def batch_outcome(
     many (the calls may be queued: the caller treats that as in doubt)."""
     data = data_of(answer)
     calls = data.get("calls")
-    queued = count(data.get("enqued", data.get("enqueued")))  # sic: the doc's spelling
+    queued = parsing.count(data.get("enqued", data.get("enqueued")))  # sic: the doc's spelling
     if not isinstance(calls, list) and queued is None:
         return None
     ids = match_call_ids(chunk, calls)
     return AddNumbersResult(
         accepted=queued if queued is not None else len(ids),
-        duplicates=count(data.get("duplicates")) or 0,
+        duplicates=parsing.count(data.get("duplicates")) or 0,
         provider_ids=ids,
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from telephony.providers import parsing
 from telephony.providers.errors import InvalidRequest, ProviderError
 from telephony.providers.ivrsolutions_api import IVRApi
 from telephony.providers.ivrsolutions_format import (
@@ -159,7 +160,7 @@ class DialersMixin:
         if row is None:
             raise InvalidRequest(f"{LABEL} has no dialer {provider_id} on this account.")
         total, done, pending = (
-            _count(row.get(k)) for k in ("total_numbers", "completed", "pending")
+            parsing.count(row.get(k)) for k in ("total_numbers", "completed", "pending")
         )
         on = str(row.get("status") or "").lower() == "on"
         if total and pending == 0:
@@ -207,10 +208,3 @@ def _dialer_id(provider_id: str) -> int:
     if not str(provider_id).isdigit():
         raise InvalidRequest(f"{provider_id!r} is not an {LABEL} dialer id.")
     return int(provider_id)
-
-
-def _count(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from telephony.providers import http
+from telephony.providers import http, parsing
 from telephony.providers import outboundcalls_payloads as payloads
 from telephony.providers.base import (
     AddNumbersResult,
@@ -92,13 +92,13 @@ class CampaignsMixin:
             logger.warning("OutboundCalls.ai campaign status %r is not in the table", word)
             status = word
         stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
-        done = [payloads.count(stats.get(k)) for k in ("contacts_done", "contacts_skipped")]
+        done = [parsing.count(stats.get(k)) for k in ("contacts_done", "contacts_skipped")]
         return HostedCampaignStatus(
             provider_id=provider_id,
             status=status,
-            total=payloads.count(stats.get("total_contacts")),
+            total=parsing.count(stats.get("total_contacts")),
             completed=None if None in done else sum(done),
-            pending=payloads.count(stats.get("contacts_remaining")),
+            pending=parsing.count(stats.get("contacts_remaining")),
             raw=data,
         )
 
@@ -147,7 +147,7 @@ class CampaignsMixin:
             # Only a new list's id is needed (for the campaign); adding to a list we know,
             # an answer without one is a plain success.
             list_id = list_id or self.http.confirmed_id(data, LIST_KEYS, what=what)
-            imported, updated = (payloads.count(data.get(k)) for k in ("imported", "updated"))
+            imported, updated = (parsing.count(data.get(k)) for k in ("imported", "updated"))
             # Counts the doc does not promise: without them every row counts as taken.
             updated = updated or 0
             accepted += imported if imported is not None else max(len(chunk) - updated, 0)

@@ -136,18 +136,6 @@ def summary(outcome: Any) -> str:
     return "Outcome: " + outcome.replace("_", " ")
 
 
-def count(value: Any) -> int | None:
-    """A count from an answer the doc does not show: an int, a whole float or digits as
-    text; anything else is "not known"."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return value if isinstance(value, int) else None
-
-
 def amount(value: Any) -> Decimal | None:
     """A credit amount (balance, usage, threshold): the doc shows none, so an int, a float
     or a numeric string ("1234.50") are all read, exactly; anything else is None."""

@@ -90,3 +90,16 @@ def audio_type(content: bytes, content_type: str) -> str | None:
     if declared.startswith("audio/") and not looks_textual:
         return declared
     return None
+
+
+def count(value: Any) -> int | None:
+    """A count (numbers in a batch, contacts done) from an answer the doc does not show:
+    an int, a whole float or digits as text; anything else, negatives included, is "not
+    known"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and value >= 0 else None

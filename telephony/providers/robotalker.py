@@ -239,12 +239,12 @@ class RobotalkerProvider(Provider):
             logger.warning("Robotalker campaign status %r is not in the table; kept raw", word)
             status = word
         stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
-        total = payloads.whole(stats.get("total"))
+        total = parsing.count(stats.get("total"))
         if total is None:
-            total = payloads.whole(data.get("total_contacts"))
+            total = parsing.count(data.get("total_contacts"))
         # A number is done once its call ended, or once it was skipped for having opted out.
         ended = [w for w, s in STATUS_TABLE.items() if s in FINAL_STATUSES] + ["opted_out"]
-        done = sum(payloads.whole(stats.get(w)) or 0 for w in ended)
+        done = sum(parsing.count(stats.get(w)) or 0 for w in ended)
         return HostedCampaignStatus(
             provider_id=provider_id,
             status=status,

@@ -174,18 +174,6 @@ def batch_messages(answer: Any) -> list[Mapping[str, Any]] | None:
     return None
 
 
-def whole(value: Any) -> int | None:
-    """A count from an answer the doc does not show: an int, a whole float or digits as
-    text; anything else is "not known"."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return value if isinstance(value, int) else None
-
-
 def _text(value: Any) -> str:
     """A key press or an AMD word, which some payloads send as a number (1) or null."""
     if value is None or isinstance(value, bool):
