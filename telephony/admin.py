@@ -56,10 +56,18 @@ class DIDAdmin(AuditedAdmin):
     )  # bought and released on the DIDs page
 
 
+@admin.register(m.AgentGroup)
+class AgentGroupAdmin(AuditedAdmin):
+    # A team's wrap-up rule: past the limit the wallboard shows red, and with auto_ready
+    # the agents sweep sets the agent Ready. Agents join a group on their admin page.
+    list_display = ("name", "wrap_up_limit_seconds", "auto_ready")
+    search_fields = ("name",)
+
+
 @admin.register(m.Agent)
 class AgentAdmin(AuditedAdmin):
-    list_display = ("user", "state", "state_since", "enabled", "phone")
-    list_filter = ("state", "enabled")
+    list_display = ("user", "state", "state_since", "group", "enabled", "phone")
+    list_filter = ("state", "enabled", "group")
     search_fields = ("user__username", "user__first_name", "user__last_name", "phone")
     raw_id_fields = ("user",)
     # Enabling also (de)activates the user, and a state change is the agent's or a

@@ -162,3 +162,16 @@ def test_agents_cannot_set_each_others_state(client, agent, account):
     url = reverse("telephony:wallboard_agent_state", args=[other_agent.pk])
     assert client.post(url, {"state": "offline"}).status_code == 404  # role_required hides it
     assert Agent.objects.get(pk=other_agent.pk).state == Agent.State.READY
+
+
+def test_admins_manage_agent_groups_in_the_django_admin(client, agent):
+    admin = factories.make_user("admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    resp = client.post(
+        reverse("admin:telephony_agentgroup_add"),
+        {"name": "Renewals team", "wrap_up_limit_seconds": 90, "auto_ready": "on"},
+    )
+    assert resp.status_code == 302
+    group = AgentGroup.objects.get(name="Renewals team")
+    assert group.auto_ready and group.wrap_up_limit_seconds == 90
+    assert AuditEntry.objects.filter(object_type__icontains="agentgroup").exists()
