@@ -69,6 +69,7 @@ def call_click_to_call(
             raise ServiceError(
                 f"You are {locked.get_state_display().lower()}. Set yourself Ready to place calls."
             )
+        _check_no_call_in_doubt(contact.phone)
         call = Call.objects.create(
             account=extension.account,
             call_type=Call.Type.CLICK_TO_CALL,
@@ -143,6 +144,29 @@ def _usable_extension(agent: Agent) -> Extension:
     raise ServiceError(
         "You have no enabled extension with a DID. Ask an admin to assign one before calling."
     )
+
+
+def _check_no_call_in_doubt(phone: str) -> None:
+    """A call to this number whose placing answer was lost may be ringing the customer
+    right now: calling again could ring them twice. Until the reconciler settles it from
+    the provider's logs (or gives up, after GIVE_UP_AFTER), no second call is placed."""
+    from telephony.services.reconcile import GIVE_UP_AFTER
+
+    doubtful = (
+        Call.objects.filter(
+            to_number=phone,
+            status=CallStatus.UNKNOWN,
+            created_at__gte=timezone.now() - GIVE_UP_AFTER,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if doubtful is not None:
+        raise ServiceError(
+            f"The call to {phone} at {doubtful.created_at:%H:%M} UTC has an unknown outcome: "
+            "the provider may have placed it. It is being checked against the provider's "
+            "logs; call again once its page shows how it ended."
+        )
 
 
 def _check_callable(phone: str, *, contact: Contact | None = None) -> None:
