@@ -7,7 +7,6 @@ from django.db import models
 
 from telephony import crypto
 
-
 # `runserver`'s and `make run`'s default address, used only when PUBLIC_BASE_URL is unset.
 DEV_BASE_URL = "http://127.0.0.1:8000"
 
