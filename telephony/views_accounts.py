@@ -27,13 +27,36 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render(request, "telephony/accounts/list.html", {"accounts": accounts})
 
 
+# What each capability is called on the page (its code, capitalised, read "Tts call").
+CAPABILITY_LABELS = {
+    "click_to_call": "Click-to-call",
+    "masked_call": "Masked calls",
+    "tts_call": "TTS calls",
+    "flow_call": "IVR flow calls",
+    "voicebot_call": "Voicebot calls",
+    "hosted_campaign": "Campaigns run at the provider",
+    "call_details": "Call details",
+    "call_logs": "Call logs",
+    "recordings": "Recordings",
+    "disposition_push": "Dispositions sent to the provider",
+    "dids": "DIDs (search and buy)",
+    "agents": "Agents",
+    "extensions": "Extensions",
+    "tts_templates": "TTS templates",
+    "sms": "SMS",
+    "contacts_optout": "Contact opt-outs",
+    "credits": "Credit balance",
+    "webhooks": "Webhooks",
+}
+
+
 def _capabilities(account: ProviderAccount) -> list[tuple[str, bool, str]]:
     cls = PROVIDERS.get(account.kind)
     if cls is None:
         return []
     return [
         (
-            c.value.replace("_", " "),
+            CAPABILITY_LABELS.get(c.value, c.value.replace("_", " ").capitalize()),
             cls.supports(c),
             "" if cls.supports(c) else cls.missing_reason(c),
         )

@@ -142,3 +142,12 @@ def test_error_pages_look_like_the_app(page, live_server, settings):
     page.set_content(html)
     expect(page.get_by_test_id("error-page")).to_contain_text("Something went wrong")
     _shot(page, "error-500")
+
+
+def test_account_page_shows_the_webhook_url_of_the_port_it_runs_on(page, live_server, settings):
+    settings.PUBLIC_BASE_URL = ""
+    account = factories.make_account(name="Sandbox")
+    login(page, factories.make_user(None, is_staff=True, is_superuser=True).username)
+    page.goto(f"/accounts/{account.pk}/")
+    expect(page.get_by_test_id("webhook-url")).to_have_value(live_server.url + account.webhook_path)
+    _shot(page, "account-webhook-url")

@@ -24,7 +24,8 @@ def test_account_page_shows_webhook_url_health_and_capabilities(admin_client, ac
     html = admin_client.get(reverse("telephony:account_detail", args=[account.pk])).content.decode()
     assert f"http://testserver{account.webhook_path}" in html
     assert 'data-testid="breaker"' in html and "Closed" in html
-    assert "Click to call" in html and "Supported" in html
+    assert "Click-to-call" in html and "Supported" in html
+    assert "Tts call" not in html and "TTS calls" in html  # labels, not codes
     assert "keeps no call log" in html  # a missing capability is explained, not hidden
     assert account.webhook_secrets[0] not in html
 
