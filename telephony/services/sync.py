@@ -311,7 +311,9 @@ def sync_push_dispositions(*, account: ProviderAccount, limit: int = 200) -> Syn
             kind = call.direction if call.call_type == Call.Type.SYNCED else call.call_type
             kwargs = {"provider_call_id": record, "call_type": kind}
         try:
-            provider.push_disposition(disposition=call.disposition.code, note=call.note, **kwargs)
+            provider.push_disposition(
+                disposition=call.disposition.code_for(account.pk), note=call.note, **kwargs
+            )
         except ProviderError as exc:
             attempts = MAX_ATTEMPTS if exc.permanent else F("disposition_push_attempts") + 1
             Call.objects.filter(pk=call.pk).update(

@@ -239,6 +239,24 @@ def test_a_disposition_waits_for_the_record_id_then_is_pushed_with_it(fake, acco
     assert call.disposition_pushed_at and not call.push_waits_for_record_id
 
 
+def test_our_disposition_is_pushed_under_the_providers_code_the_sync_mapped(fake, account):
+    """The status list maps IVR Solutions' "Call Back Later" (id 3) onto our own "Call
+    back later": a call disposed with ours is noted at the provider with its id."""
+    from telephony.services.dispositions import dispositions_sync
+
+    ours = Disposition.objects.get(code="callback")
+    dispositions_sync(actor=None, account=account)
+    ours.refresh_from_db()
+    assert ours.code_for(account.pk) == "3"
+    call = _place(fake, account)
+    fake.advance(600)
+    Call.objects.filter(pk=call.pk).update(status="completed", disposition=ours, note="Mon")
+    _sync(account)
+    assert sync_push_dispositions(account=account).updated == 1
+    (note,) = sent(fake, "update_call_note")
+    assert json.loads(note.body)["call_status"] == 3
+
+
 def test_a_disposition_takes_the_record_id_from_the_calls_webhook(fake, account):
     call = _place(fake, account)
     fake.advance(600)
