@@ -8,7 +8,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from phonenumbers import geocoder as pn_geocoder
 from phonenumbers import timezone as pn_timezone
 
 
@@ -105,9 +104,32 @@ def contact_zones(phone: str, *, stored: str = "", fallback: str = "UTC") -> Con
 
 def _country(e164: str) -> str:
     region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
-    # `_region_display_name` is the geocoder's own lookup (its public helper returns ""
-    # for country codes shared by several regions, like +61 or +7).
-    return pn_geocoder._region_display_name(region, "en") or region or ""
+    return country_name(region or "")
+
+
+@lru_cache(maxsize=256)
+def country_name(region: str) -> str:
+    """The English name of an ISO 3166 region ("AU" -> "Australia"), else the code.
+
+    Read from phonenumbers' own locale table as text: importing its geocoder (or the
+    `geodata` package that holds the table) loads ~97 MB of place names into every
+    process, for one country name on a contact page."""
+    import re
+    from pathlib import Path
+
+    table = Path(phonenumbers.__file__).with_name("geodata") / "locale.py"
+    try:
+        text = table.read_text(encoding="utf-8")
+    except OSError:
+        return region
+    line = re.search(rf"^\s*'{re.escape(region)}': \{{(.*)\}},?$", text, re.M) if region else None
+    if line is None:
+        return region
+    names = dict(re.findall(r"'(\w+)':(?:u\()?'((?:[^'\\]|\\.)*)'", line.group(1)))
+    name = names.get("en", "")
+    if name.startswith("*"):
+        name = names.get(name[1:], "")
+    return name.encode().decode("unicode_escape") if "\\" in name else (name or region)
 
 
 # Daily samples over four years: zones whose UTC offsets agree at every sample keep the

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from callcenter.roles import ADMIN, SUPERVISOR, user_role
-from contacts.models import Contact
 from telephony.models import Call, Disposition
 
 
@@ -21,10 +20,6 @@ def calls_visible_to(user: Any) -> QuerySet[Call]:
 def call_for_user(user: Any, pk: int) -> Call:
     """404 for a call the user may not see (no IDOR through ids in URLs)."""
     return get_object_or_404(calls_visible_to(user), pk=pk)
-
-
-def calls_for_contact(user: Any, contact: Contact) -> QuerySet[Call]:
-    return calls_visible_to(user).filter(contact=contact).order_by("-created_at", "-id")
 
 
 def active_dispositions() -> QuerySet[Disposition]:

@@ -74,3 +74,27 @@ def test_the_contact_page_says_the_number_may_be_in_several_zones(client, agent)
     assert "zones in Australia; calling only when all allow" in page
     assert "“Asia/Kolkata” on the contact is not a zone of this number" in page
     assert 'data-testid="local-time"' in page
+
+
+@pytest.mark.parametrize(
+    ("region", "name"),
+    [("AU", "Australia"), ("US", "United States"), ("CI", "Côte d'Ivoire"), ("ZZ", "ZZ")],
+)
+def test_country_names_come_from_phonenumbers_locale_table(region, name):
+    from contacts.phones import country_name
+
+    assert country_name(region) == name
+
+
+def test_the_geocoders_place_names_are_never_loaded():
+    """phonenumbers' geocoder holds ~97 MB of place names: no process should pay for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'callcenter.settings'); django.setup(); import contacts.phones as p; "
+        "p.country_name('AU'); print('phonenumbers.geodata' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
