@@ -181,7 +181,7 @@ def test_calls_log_filters_and_the_call_page_shows_timeline_transcript_and_recor
 
     page.goto(f"/contacts/{answered.pk}/")
     expect(page.get_by_role("heading", name="Meera Iyer")).to_be_visible()
-    expect(page.locator("table")).to_contain_text("Completed")
+    expect(page.get_by_test_id("contact-timeline")).to_contain_text("Completed")
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=DOCS / "screenshot-contact.png")
 
