@@ -58,6 +58,11 @@ class ProviderAccount(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
+    # Sync steps that failed one after another (reset by any step that succeeds), and the
+    # last failure: a bad token or URL is shown, not left as "never synced, 0 errors".
+    sync_failures = models.PositiveIntegerField(default=0)
+    last_sync_error = models.CharField(max_length=300, blank=True)
+    last_sync_error_at = models.DateTimeField(null=True, blank=True)
     # Where incremental log sync resumes (provider-specific: last id, last time).
     sync_cursor = models.JSONField(default=dict, blank=True)
     last_test_at = models.DateTimeField(null=True, blank=True)
@@ -106,6 +111,13 @@ class ProviderAccount(models.Model):
 
         provider = PROVIDERS.get(self.kind)
         return provider.label if provider else self.kind
+
+    #: failures in a row after which the wallboard shows a banner
+    SYNC_FAILURE_BANNER = 3
+
+    @property
+    def sync_failing(self) -> bool:
+        return self.sync_failures >= self.SYNC_FAILURE_BANNER
 
     @property
     def webhook_path(self) -> str:

@@ -380,7 +380,29 @@ def account_sync(
         return SyncResult()  # the same step is already running for this account
     try:
         if what == "logs":
-            return sync_call_logs(account=account, since=since)
-        return step(account=account)
+            result = sync_call_logs(account=account, since=since)
+        else:
+            result = step(account=account)
+    except (ProviderError, ServiceError) as exc:
+        _sync_failed(account, what, getattr(exc, "message", str(exc)))
+        raise
     finally:
         lease_release(name, token)
+    ProviderAccount.objects.filter(pk=account.pk).exclude(sync_failures=0).update(sync_failures=0)
+    return result
+
+
+def _sync_failed(account: ProviderAccount, what: str, message: str) -> None:
+    """Every failed step is counted and kept with its message, for the account page, the
+    accounts list and the wallboard (whose banner shows after SYNC_FAILURE_BANNER)."""
+    now = timezone.now()
+    text = f"Sync of {what}: {message}"[:300]
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        sync_failures=F("sync_failures") + 1,
+        last_sync_error=text,
+        last_sync_error_at=now,
+        errors_count=F("errors_count") + 1,
+        last_error=text,
+        last_error_at=now,
+    )
+    logger.warning("account %s: %s", account.pk, text)
