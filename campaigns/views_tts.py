@@ -26,6 +26,11 @@ from telephony.services.accounts import provider_for
 STAFF = (ADMIN, SUPERVISOR)
 
 
+# No provider doc states a limit; 1,000 characters is about 90 seconds of speech, past
+# which a message is no longer a call script (and a pasted document is refused, not sent).
+TTS_TEXT_MAX = 1000
+
+
 class TTSTemplateForm(forms.ModelForm):
     class Meta:
         model = TTSTemplate
@@ -37,6 +42,19 @@ class TTSTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = ProviderAccount.objects.filter(enabled=True)
         self.fields["account"].required = False
+        self.fields["text"].help_text = (
+            f"Up to {TTS_TEXT_MAX:,} characters (about 90 seconds of speech). "
+            "Use {variables} from the contact, e.g. {name}."
+        )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if len(text) > TTS_TEXT_MAX:
+            raise forms.ValidationError(
+                f"{len(text):,} characters is too long for a spoken message: keep it under "
+                f"{TTS_TEXT_MAX:,} (about 90 seconds)."
+            )
+        return text
 
 
 def _sample_contact(request: HttpRequest) -> Contact | None:

@@ -137,6 +137,21 @@ class AccountForm(forms.ModelForm):
             for kind in self.kinds
         ]
 
+    def clean_calls_per_second(self) -> float:
+        return _positive(self.cleaned_data["calls_per_second"], "Calls per second")
+
+    def clean_requests_per_minute(self) -> int:
+        return _positive(self.cleaned_data["requests_per_minute"], "Requests per minute")
+
+    def clean_concurrency_limit(self) -> int:
+        return _positive(self.cleaned_data["concurrency_limit"], "Concurrent calls")
+
+    def clean_low_credit_threshold(self):  # noqa: ANN201 - Decimal | None
+        value = self.cleaned_data.get("low_credit_threshold")
+        if value is not None and value < 0:
+            raise forms.ValidationError("A credit threshold cannot be negative.")
+        return value
+
     def clean_base_url(self) -> str:
         value = self.cleaned_data.get("base_url", "").strip()
         if value:
@@ -205,3 +220,11 @@ def base_url_problem(url: str) -> str | None:
             "(set PROVIDER_ALLOW_PRIVATE_URLS=True for a local test provider)."
         )
     return None
+
+
+def _positive(value, label: str):  # noqa: ANN001, ANN202 - a number back
+    """A limit of 0 or less would stop every request to the provider (or, negative, be
+    read as no limit): refused with a message rather than stored."""
+    if value is not None and value <= 0:
+        raise forms.ValidationError(f"{label} must be more than 0 (got {value}).")
+    return value

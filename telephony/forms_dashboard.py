@@ -167,6 +167,9 @@ class AgentCreateForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
     )
 
+    def clean_expires_on(self):  # noqa: ANN201 - date | None
+        return _not_past(self.cleaned_data.get("expires_on"))
+
 
 class ExtensionForm(forms.Form):
     did = forms.ModelChoiceField(
@@ -175,6 +178,21 @@ class ExtensionForm(forms.Form):
     expires_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
     )
+
+    def clean_expires_on(self):  # noqa: ANN201 - date | None
+        return _not_past(self.cleaned_data.get("expires_on"))
+
+
+def _not_past(day):  # noqa: ANN001, ANN202 - date | None
+    """An expiry is a date to come: one already past would disable the extension at the
+    next sweep, which is what "Disable" is for."""
+    from django.utils import timezone
+
+    if day is not None and day < timezone.localdate():
+        raise forms.ValidationError(
+            f"{day:%Y-%m-%d} is in the past: choose today or later, or disable the extension."
+        )
+    return day
 
 
 class AssignForm(forms.Form):
