@@ -100,6 +100,7 @@ class AccountForm(forms.ModelForm):
             "webhook_signature_required",
             "enabled",
         ]
+        labels = {"base_url": "API base URL", "concurrency_limit": "Concurrent calls"}
 
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
