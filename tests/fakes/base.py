@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -344,6 +344,21 @@ def _parse_multipart(body: bytes, ctype: str) -> dict[str, str]:
         if name:
             fields[name.group(1).decode()] = value.rstrip(b"\r\n").decode("utf-8", "replace")
     return fields
+
+
+class Turns:
+    """Seeded alternation between the shapes a doc leaves open, per aspect: each aspect
+    ("campaign:id_key", "call:numeric") takes its options in turn, starting at the seed,
+    so a test suite sees every shape and a seed replays the same sequence."""
+
+    def __init__(self, seed: int) -> None:
+        self._turns: dict[str, int] = {}
+        self._seed = seed
+
+    def pick(self, aspect: str, options: Sequence[Any]) -> Any:
+        turn = self._turns.get(aspect, self._seed)
+        self._turns[aspect] = turn + 1
+        return options[turn % len(options)]
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> bool:

@@ -27,10 +27,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+from tests.fakes.base import Turns
 
 EXTRA_FIELDS = {"object": "outboundcalls.v1", "livemode": False}
 SIGNATURE_FORMS = ("hex", "base64", "sha256=hex")
@@ -50,16 +50,8 @@ def signature(secret: str, body: bytes, form: str) -> str:
     return ("sha256=" if form == "sha256=hex" else "") + digest.hex()
 
 
-class Shapes:
+class Shapes(Turns):
     """Seeded alternation between shapes, per aspect."""
-
-    def __init__(self, seed: int) -> None:
-        self._turns: defaultdict[str, int] = defaultdict(lambda: seed)
-
-    def pick(self, aspect: str, options: Sequence[Any]) -> Any:
-        turn = self._turns[aspect]
-        self._turns[aspect] += 1
-        return options[turn % len(options)]
 
     def numeric(self, kind: str) -> bool:
         """Whether the next `kind` id (call, contact) is a number rather than "call_x1"."""

@@ -20,25 +20,17 @@ test that makes several sees them all.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
+
+from tests.fakes.base import Turns
 
 # What a newer API version might add to any answer.
 EXTRA_FIELDS = {"object": "robotalker.v1", "livemode": False, "meta": {"request_id": "req_1"}}
 EVENT_WORDS = ("outcome", "absent", "completed")  # the status word of a non-completed event
 
 
-class Shapes:
+class Shapes(Turns):
     """Seeded alternation between answer shapes, per kind of answer and aspect."""
-
-    def __init__(self, seed: int) -> None:
-        self._turns: defaultdict[str, int] = defaultdict(lambda: seed)
-
-    def pick(self, aspect: str, options: Sequence[Any]) -> Any:
-        turn = self._turns[aspect]
-        self._turns[aspect] += 1
-        return options[turn % len(options)]
 
     def numeric_ids(self, kind: str) -> bool:
         """Whether the next `kind` id is a number (12345) rather than the doc's style."""
