@@ -127,22 +127,23 @@ def hosted_tick(*, campaign: Campaign, now: datetime):  # noqa: ANN201 - engine.
 def _doubt(campaign: Campaign, step: str, message: str) -> None:
     """Record that a create or start may or may not have taken effect: nothing is sent
     again until the provider (start) or an admin (create) settles it."""
+    # The adapter's message ends with what an unknown outcome means in general; the
+    # campaign page says what happens to this campaign instead.
+    problem = message.split(". It may have acted")[0].rstrip(".")
     if step == "create":
         detail = (
-            f"Creating the campaign at the provider had an unknown outcome ({message}) "
-            "Nothing is sent again until an admin settles it: give the provider's campaign "
-            "id if it exists there, or confirm it does not."
+            f"Creating the campaign at the provider had an unknown outcome ({problem}). "
+            "Nothing is sent again until it is settled below."
         )
     else:
         detail = (
-            f"Starting the campaign at the provider had an unknown outcome ({message}) "
-            "The next pass asks the provider for the campaign's status before anything is "
-            "sent again."
+            f"Starting the campaign at the provider had an unknown outcome ({problem}). "
+            "The next pass asks the provider for its status before sending anything again."
         )
-    campaign.hosted_doubt, campaign.hosted_doubt_detail = step, detail[:300]
-    Campaign.objects.filter(pk=campaign.pk).update(
-        hosted_doubt=step, hosted_doubt_detail=detail[:300]
-    )
+    if len(detail) > 300:
+        detail = detail[:299] + "…"
+    campaign.hosted_doubt, campaign.hosted_doubt_detail = step, detail
+    Campaign.objects.filter(pk=campaign.pk).update(hosted_doubt=step, hosted_doubt_detail=detail)
     logger.warning("hosted campaign %s: %s in doubt: %s", campaign.pk, step, message)
 
 
