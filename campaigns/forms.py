@@ -69,6 +69,7 @@ class CampaignForm(forms.ModelForm):
         }
         labels = {
             "did": "DID (caller ID)",
+            "tts_template": "TTS template",
             "schedule_at": "Start at (optional)",
             "no_of_call": "Concurrent calls",
             "calls_per_minute": "Calls per minute cap (optional)",

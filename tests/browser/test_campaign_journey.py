@@ -66,7 +66,7 @@ def test_supervisor_imports_a_list_and_runs_a_campaign_to_completion(page, setti
     page.get_by_label("Spring leads").check()
     page.get_by_label("Account").select_option(label="Sandbox")
     page.get_by_label("DID (caller ID)").select_option(label=f"{did.number} · Sandbox")
-    page.get_by_label("Tts template").select_option(label="reminder")
+    page.get_by_label("TTS template").select_option(label="reminder")
     page.get_by_label("Window start").fill("00:00")
     page.get_by_label("Window end").fill("23:59")
     for day in ("Sat", "Sun"):

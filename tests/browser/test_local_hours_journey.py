@@ -102,7 +102,7 @@ def test_the_campaign_form_warns_of_a_gap_under_the_minimum(page, settings):
     page.get_by_label("Spring leads").check()
     page.get_by_label("Account").select_option(label="Sandbox")
     page.get_by_label("DID (caller ID)").select_option(label=f"{did.number} · Sandbox")
-    page.get_by_label("Tts template").select_option(label="reminder")
+    page.get_by_label("TTS template").select_option(label="reminder")
     page.get_by_label("Minutes between retries").fill("10, 60")
     page.get_by_role("button", name="Save campaign").click()
     expect(page.locator("[data-field=gap_between_retries]")).to_contain_text(
