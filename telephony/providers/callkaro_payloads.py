@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers import parsing
 from telephony.providers.errors import InvalidRequest, WebhookRejected
 from telephony.providers.http import first_id
@@ -150,48 +148,13 @@ def webhook_update(body: bytes, *, region: str, status_table: Mapping[str, CallS
         provider_status=word,
         dedupe_key="callkaro:" + hashlib.sha256(ending.encode()).hexdigest()[:40],
         event_type=event,
-        occurred_at=moment(call.get("ended_at") or call.get("end_time")),
+        occurred_at=parsing.moment(call.get("ended_at") or call.get("end_time")),
         direction="outbound",
-        to_number=e164_or_raw(call.get("to_number"), region),
-        duration_seconds=seconds(call.get("duration")),
+        to_number=parsing.phone(call.get("to_number"), region),
+        duration_seconds=parsing.seconds(call.get("duration")),
         reference=str(_metadata_of(call).get(REFERENCE_KEY) or ""),
         raw=payload,
     )
-
-
-def seconds(value: Any) -> int | None:
-    """A duration as a number or numeric text ("53", "19.18"), in whole seconds."""
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    return parsing.whole_seconds(value)
-
-
-def moment(value: Any) -> datetime | None:
-    """ISO text (read by parsing.timestamp) or epoch seconds; unreadable = None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            return None
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    return parsing.timestamp(value)
-
-
-def e164_or_raw(number: Any, region: str) -> str:
-    """The number in E.164; what CallKaro sent when it cannot be read (display only)."""
-    if isinstance(number, bool) or number is None:
-        return ""
-    text = str(number).strip()
-    try:
-        return normalize_phone(text, region=region)
-    except InvalidPhoneNumber:
-        return text[:32]
 
 
 def _metadata_of(call: Mapping[str, Any]) -> Mapping[str, Any]:

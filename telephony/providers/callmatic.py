@@ -314,12 +314,8 @@ class CallmaticProvider(Provider):
             raise InvalidRequest(str(exc)) from exc
         return e164[3:] if e164.startswith("+91") else e164
 
-    def _inbound_number(self, number: Any) -> str:
-        text = "" if number is None or isinstance(number, bool) else str(number).strip()
-        try:
-            return normalize_phone(text, region=self.config.default_region)
-        except InvalidPhoneNumber:
-            return text  # kept as sent: a display value, never dialed from here
+    def _reported(self, number: Any) -> str:
+        return parsing.phone(number, self.config.default_region)
 
     def _data(self, response) -> dict[str, Any]:
         """A read's call object: under `data` as the doc shows, or at the top."""
@@ -363,8 +359,8 @@ class CallmaticProvider(Provider):
             occurred_at=parsing.timestamp(data.get("endTime") or data.get("startTime"))
             or parsing.timestamp(data.get("triggeredAt")),
             direction=str(data.get("direction") or "outbound").lower(),
-            to_number=self._inbound_number(data.get("phoneNumber")),
-            duration_seconds=payloads.seconds(data.get("duration")),
+            to_number=self._reported(data.get("phoneNumber")),
+            duration_seconds=parsing.seconds(data.get("duration")),
             recording_url=self._recording_url(call_id) if completed else "",
             transcript=payloads.transcript(data.get("transcript")),
             summary=payloads.summary(data.get("insights")),

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telephony.providers import parsing
-from telephony.providers.callkaro_payloads import seconds  # noqa: F401 - one liberal reader
 from telephony.providers.http import first_id
 from telephony.providers.types import AddNumbersResult, CampaignNumber
 

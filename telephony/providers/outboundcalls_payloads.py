@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers import parsing
 from telephony.providers.base import (
     CallStatus,
@@ -193,7 +192,7 @@ def call_update(
         or when(data.get("started_at"))
         or when(data.get("created_at")),
         direction="outbound",
-        to_number=number(data.get("phone_number"), region),
+        to_number=parsing.phone(data.get("phone_number"), region),
         duration_seconds=parsing.whole_seconds(data.get("duration_seconds")),
         recording_url=recording_url if status in connected else "",
         transcript=transcript(data.get("transcript")),
@@ -207,14 +206,6 @@ def other_update(event: str, data: Mapping[str, Any], region: str) -> CallUpdate
     the inbox routes them by event type."""
     update = CallUpdate(provider_call_id="", status=CallStatus.UNKNOWN, event_type=event)
     if event == "contact.updated":
-        update.to_number = number(data.get("phone_number"), region)
+        update.to_number = parsing.phone(data.get("phone_number"), region)
         update.provider_status = str(data.get("status") or "")  # the contact's new status
     return update
-
-
-def number(value: Any, region: str) -> str:
-    text = str(value or "")
-    try:
-        return normalize_phone(text, region=region) if text else ""
-    except InvalidPhoneNumber:
-        return text  # kept as sent: a display value, never dialed from here

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from contacts.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers.errors import WebhookRejected
 from telephony.providers.types import CallStatus, map_status
 
@@ -59,6 +60,44 @@ def whole_seconds(value: Any) -> int | None:
     if not math.isfinite(value) or not 0 <= value < 2**31:
         return None
     return round(value)
+
+
+def seconds(value: Any) -> int | None:
+    """A duration as a number or numeric text ("53", "19.18"), in whole seconds."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    return whole_seconds(value)
+
+
+def moment(value: Any) -> datetime | None:
+    """ISO text (`timestamp`) or epoch seconds; unreadable = None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return None
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return timestamp(value)
+
+
+def phone(value: Any, region: str) -> str:
+    """A number a provider reports, in E.164; kept as sent (cut to the column's 20
+    characters) when it cannot be read: a display value, never dialed from here."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    text = str(value).strip()
+    if not text:
+        return ""
+    try:
+        return normalize_phone(text, region=region)
+    except InvalidPhoneNumber:
+        return text[:20]
 
 
 # Magic bytes of the audio formats providers serve (WAV, MP3, Ogg, FLAC, MP4/M4A, WebM,

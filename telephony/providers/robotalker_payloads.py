@@ -133,9 +133,9 @@ def call_update(
         or when(data.get("answered_at"))
         or when(data.get("created_at")),
         direction="outbound",
-        from_number=_number(data.get("from"), region),
-        to_number=_number(data.get("to"), region),
-        did_number=_number(data.get("from"), region),
+        from_number=parsing.phone(data.get("from"), region),
+        to_number=parsing.phone(data.get("to"), region),
+        did_number=parsing.phone(data.get("from"), region),
         duration_seconds=parsing.whole_seconds(data.get("duration_seconds")),
         dtmf=_text(data.get("dtmf_response")),
         amd_result=_text(data.get("amd_result")),
@@ -179,11 +179,3 @@ def _text(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return ""
     return str(value)
-
-
-def _number(value: Any, region: str) -> str:
-    text = str(value or "")
-    try:
-        return normalize_phone(text, region=region) if text else ""
-    except InvalidPhoneNumber:
-        return text  # kept as sent: a display value, never dialed from here
