@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import requests
 
 from telephony.providers.base import (
     AmbiguousOutcome,
@@ -27,6 +26,7 @@ from telephony.providers.callkaro import PATHS, REFERENCE_KEY, CallKaroProvider
 from telephony.providers.callkaro_payloads import IST
 from tests.contract.harness import config
 from tests.fakes.callkaro import CallKaroBatch, CallKaroFake
+from tests.providers.doc_examples import last_sent, post_verbatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "callkaro"
 OUTBOUND = PATHS["outbound_call"][1]
@@ -48,12 +48,10 @@ def _provider(fake, agent_id=DOC_AGENT):
 
 
 def _post_verbatim(fake, path, raw):
-    headers = {"X-API-KEY": fake.api_key, "Content-Type": "application/json"}
-    return requests.post(fake.base_url + path, data=raw, headers=headers, timeout=5)
+    return post_verbatim(fake.base_url + path, raw, {"X-API-KEY": fake.api_key})
 
 
-def _last_sent(fake, path):
-    return json.loads(fake.requests_to(path)[-1].body)
+_last_sent = last_sent
 
 
 # -- request examples --------------------------------------------------------------------------

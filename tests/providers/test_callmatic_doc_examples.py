@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
 
 from telephony.providers.base import (
     AuthenticationFailed,
@@ -24,6 +23,7 @@ from telephony.providers.base import (
 from telephony.providers.callmatic import PATHS, CallmaticProvider
 from tests.contract.harness import config
 from tests.fakes.callmatic import CallmaticFake
+from tests.providers.doc_examples import last_sent, post_verbatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "callmatic"
 SINGLE = "/v1" + PATHS["trigger_call"][1]
@@ -46,12 +46,10 @@ def _provider(fake):
 
 
 def _post_verbatim(fake, path, raw):
-    headers = {"api-key": fake.api_key, "Content-Type": "application/json"}
-    return requests.post(fake.url + path, data=raw, headers=headers, timeout=5)
+    return post_verbatim(fake.url + path, raw, {"api-key": fake.api_key})
 
 
-def _last_sent(fake, path):
-    return json.loads(fake.requests_to(path)[-1].body)
+_last_sent = last_sent
 
 
 # -- request examples --------------------------------------------------------------------------
