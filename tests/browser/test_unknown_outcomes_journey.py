@@ -128,3 +128,21 @@ def test_the_account_page_shows_what_a_rejected_webhook_carried(page, ivr, live_
     expect(headers).to_contain_text("IVR/2")
     expect(headers).not_to_contain_text("k-123")
     _shot(page, "account-rejected-headers")
+
+
+def test_the_wallboard_says_when_an_account_keeps_failing_to_sync(page, ivr):
+    from telephony.services.sync import account_sync
+
+    fake, account = ivr
+    account.credentials = {"api_token": "revoked"}
+    account.save()
+    for _ in range(3):
+        with pytest.raises(Exception, match="rejected the API token"):
+            account_sync(account=account, what="logs")
+    login(page, _admin().username)
+    page.goto("/wallboard/")
+    banner = page.get_by_test_id("sync-banner")
+    expect(banner).to_contain_text("IVR is not syncing: 3 sync steps failed in a row")
+    _shot(page, "wallboard-sync-banner")
+    banner.get_by_role("link", name="Check the account").click()
+    expect(page.get_by_test_id("last-sync")).to_contain_text("3 failed in a row")
