@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django, timed  # noqa: E402
+from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django, timed
 
 CALLS = arg(1, 200_000)
 CONTACTS = arg(2, 40_000)
@@ -22,7 +22,7 @@ REPEAT = arg(3, 20)
 SEED = 700  # fixed, so a PostgreSQL bench database keeps its data between runs
 
 
-def _data():  # noqa: ANN202
+def _data():
     from django.core.management import call_command
 
     from contacts.models import ContactList
@@ -38,7 +38,7 @@ def _data():  # noqa: ANN202
     return contact_list
 
 
-def _pages(contact_list) -> list[tuple[str, str, str]]:  # noqa: ANN001
+def _pages(contact_list) -> list[tuple[str, str, str]]:
     """(label, url, admin changelist it compares with)."""
     from telephony.models import Agent, Call
 
@@ -67,7 +67,7 @@ def _pages(contact_list) -> list[tuple[str, str, str]]:  # noqa: ANN001
     ]
 
 
-def _measure(client, path: str) -> dict:  # noqa: ANN001
+def _measure(client, path: str) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

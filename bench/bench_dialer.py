@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django  # noqa: E402
+from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django
 
 CONTACTS = arg(1, 2000)
 if not 0 < CONTACTS <= 32_000:
     raise SystemExit("CONTACTS must be 1..32000 (one concurrent line per contact)")
 
 
-def _campaign(name: str):  # noqa: ANN202
+def _campaign(name: str):
     """A started campaign over CONTACTS fresh contacts. Every name and number is new, so
     the bench runs again on a PostgreSQL bench database it keeps (the factories' counters
     start at 1 in every process)."""
@@ -56,7 +56,7 @@ def _campaign(name: str):  # noqa: ANN202
 
 
 def _engine() -> dict:
-    from campaigns.engine import engine_tick
+    from campaigns.dialer.engine import engine_tick
     from campaigns.models import CampaignAttempt
 
     campaign = _campaign(f"bench engine {time.time()}")
@@ -96,12 +96,12 @@ def _baseline() -> dict:
         now = timezone.now()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {entries} SET state='dialing', attempts=attempts+1, leased_until=%s "  # noqa: S608
+                f"UPDATE {entries} SET state='dialing', attempts=attempts+1, leased_until=%s "
                 "WHERE id=%s AND state='pending'",
                 [now, pk],
             )
             cursor.execute(
-                f"INSERT INTO {calls} (account_id, provider_call_id, call_type, direction, "  # noqa: S608
+                f"INSERT INTO {calls} (account_id, provider_call_id, call_type, direction, "
                 "from_number, to_number, did_number, status, provider_status, error, created_at, "
                 "dtmf, amd_result, note, transcript, summary, insights, recording_attempts, "
                 "disposition_push_attempts, disposition_push_error, recording_url, last_payload) "
@@ -114,28 +114,28 @@ def _baseline() -> dict:
                 cursor.execute("SELECT lastval()")
                 call_id = cursor.fetchone()[0]
             cursor.execute(
-                f"INSERT INTO {events} (call_id, at, status, provider_status, source, detail) "  # noqa: S608
+                f"INSERT INTO {events} (call_id, at, status, provider_status, source, detail) "
                 "VALUES (%s, %s, 'queued', '', 'app', '')",
                 [call_id, now],
             )
             cursor.execute(
-                f"INSERT INTO {attempts} (entry_id, number, call_id, phone, placed_at, outcome, "  # noqa: S608
+                f"INSERT INTO {attempts} (entry_id, number, call_id, phone, placed_at, outcome, "
                 "created_at) VALUES (%s, 1, %s, %s, %s, '', %s)",
                 [pk, call_id, phone, now, now],
             )
         with transaction.atomic(), connection.cursor() as cursor:
             # The sandbox "places" the call by scheduling its first simulated event.
             cursor.execute(
-                f"UPDATE {calls} SET provider_call_id=%s WHERE id=%s",  # noqa: S608
+                f"UPDATE {calls} SET provider_call_id=%s WHERE id=%s",
                 [f"raw-{call_id}", call_id],
             )
             cursor.execute(
-                f"INSERT INTO {sandbox} (account_id, due_at, body) VALUES (%s, %s, %s)",  # noqa: S608
+                f"INSERT INTO {sandbox} (account_id, due_at, body) VALUES (%s, %s, %s)",
                 [account, now, '{"event": "ringing"}'],
             )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {entries} SET leased_until=%s WHERE campaign_id=%s AND state='dialing'",  # noqa: S608
+            f"UPDATE {entries} SET leased_until=%s WHERE campaign_id=%s AND state='dialing'",
             [timezone.now(), campaign.pk],
         )
     seconds = time.perf_counter() - started

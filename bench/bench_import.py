@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django  # noqa: E402
+from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django
 
 
 def make_csv(rows: int, seed: int = 5) -> bytes:
@@ -40,8 +40,8 @@ def make_csv(rows: int, seed: int = 5) -> bytes:
 def _by_hand(content: bytes, list_name: str) -> int:
     from django.db import transaction
 
+    from common.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
     from contacts.models import Contact, ContactList
-    from contacts.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 
     contact_list = ContactList.objects.create(name=list_name)
     through = Contact.lists.through
@@ -86,8 +86,8 @@ def _by_hand(content: bytes, list_name: str) -> int:
     return created
 
 
-def _service(content: bytes, list_name: str):  # noqa: ANN202
-    from contacts.importer import import_confirm, import_prepare, import_run
+def _service(content: bytes, list_name: str):
+    from contacts.imports.importer import import_confirm, import_prepare, import_run
     from contacts.models import ContactList
 
     contact_list = ContactList.objects.create(name=list_name)
@@ -101,7 +101,7 @@ def main() -> None:
     url = bench_database_url()
     migrate(url)
     setup_django(url)
-    from contacts.phones import _normalize
+    from common.phones import _normalize
 
     rows_n = arg(1, 100_000)  # read here: bench_memory imports this module with its own argv
     content = make_csv(rows_n)

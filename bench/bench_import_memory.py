@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import (  # noqa: E402
+from bench.common import (
     ROOT,
     arg,
     bench_database_url,
@@ -51,7 +51,7 @@ def write_csv(path: Path, megabytes: int, seed: int = 7) -> int:
 
 
 def _import(path: Path) -> dict:
-    from contacts.importer import import_confirm, import_prepare, import_run
+    from contacts.imports.importer import import_confirm, import_prepare, import_run
 
     with path.open("rb") as handle:
         job = import_prepare(

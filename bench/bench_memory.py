@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import (  # noqa: E402
+from bench.common import (
     ROOT,
     arg,
     bench_database_url,
@@ -31,8 +31,8 @@ TARGET_MB = 250
 def _campaign(contacts: int, dials: int) -> dict:
     from django.conf import settings
 
-    from callcenter.datagen import generate
-    from campaigns.engine import engine_tick
+    from callcenter.services.datagen import generate
+    from campaigns.dialer.engine import engine_tick
     from campaigns.models import CampaignAttempt
     from campaigns.services import campaign_start
     from tests.campaigns.factories import make_campaign

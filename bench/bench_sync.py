@@ -20,14 +20,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django  # noqa: E402
+from bench.common import arg, bench_database_url, migrate, ratio, report, setup_django
 
 RECORDS = arg(1, 100_000)
 TOKEN = "ivr-bench-token"
 DAY = datetime(2026, 1, 5, 4, 0, tzinfo=UTC)  # 09:30 IST: the whole set falls on one IST day
 
 
-def _fill(fake) -> None:  # noqa: ANN001
+def _fill(fake) -> None:
     from tests.fakes.ivrsolutions_state import Call, Plan
 
     rng = random.Random(3)
@@ -51,7 +51,7 @@ def _fill(fake) -> None:  # noqa: ANN001
         )
 
 
-def _rate(what: str, seconds: float, **extra) -> dict:  # noqa: ANN003
+def _rate(what: str, seconds: float, **extra) -> dict:
     return {
         "what": what,
         "records": RECORDS,

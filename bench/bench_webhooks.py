@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import (  # noqa: E402
+from bench.common import (
     bench_database_url,
     gunicorn,
     migrate,
@@ -75,7 +75,7 @@ def main() -> None:
     database_url = bench_database_url()
     migrate(database_url)
     setup_django(database_url)
-    from telephony.providers.sandbox import sign
+    from telephony.providers.sandbox.adapter import sign
 
     token, secret, call_ids = _prepare(2000)
     words = ["ringing", "answered", "completed"]

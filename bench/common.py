@@ -154,7 +154,7 @@ def ratio(value: float | None, baseline: float | None) -> float | None:
     return round(value / baseline, 3) if value and baseline else None
 
 
-def timed(fn, repeat: int) -> dict:  # noqa: ANN001 - any callable
+def timed(fn, repeat: int) -> dict:
     """Call `fn` `repeat` times (after one warm-up call); p50/p95 in milliseconds."""
     fn()
     times = []

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import RESULTS, report  # noqa: E402
+from bench.common import RESULTS, report
 
 
 def _load(name: str) -> list[dict]:

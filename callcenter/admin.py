@@ -3,11 +3,11 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from callcenter.admin_audit import AuditedAdmin
-from callcenter.audit import audit_log, client_ip
-from callcenter.leases import Lease
 from callcenter.models import AuditEntry
-from callcenter.throttle import ThrottledAdminAuthenticationForm
+from callcenter.services.audit import audit_log, client_ip
+from callcenter.services.leases import Lease
+from callcenter.web.admin import AuditedAdmin
+from callcenter.web.throttle import ThrottledAdminAuthenticationForm
 
 # /admin/login/ is throttled exactly like /login/ (one throttle, the same counters).
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -47,7 +47,7 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):
-    def user_change_password(self, request, id, form_url=""):  # noqa: A002 - Django's name
+    def user_change_password(self, request, id, form_url=""):
         # The password page saves without save_model: audited here, on success only.
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from callcenter import views, views_audit
-from callcenter.throttle import ThrottledLoginView
-from telephony.views import webhook_inbox
+from callcenter.views import audit as views_audit
+from callcenter.views import pages as views
+from callcenter.web.throttle import ThrottledLoginView
+from telephony.views.call import webhook_inbox
 
 urlpatterns = [
     path("", views.home, name="home"),

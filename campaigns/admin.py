@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from callcenter.admin_audit import AuditedAdmin
-from campaigns.forms import CampaignForm
+from callcenter.web.admin import AuditedAdmin
+from campaigns.forms.campaigns import CampaignForm
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry, TTSTemplate
 
 

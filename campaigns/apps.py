@@ -6,9 +6,9 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
 
     def ready(self) -> None:
-        from campaigns.privacy import on_contact_erased
         from campaigns.schedules import ensure_schedules
         from campaigns.services.outcomes import on_call_finished
+        from campaigns.services.privacy import on_contact_erased
         from telephony.signals import call_finished, contact_erased
 
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="campaigns-schedules")

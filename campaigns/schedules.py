@@ -10,7 +10,7 @@ SCHEDULES = [
 ]
 
 
-def ensure_schedules(**kwargs) -> None:  # noqa: ANN003 - post_migrate signature
+def ensure_schedules(**kwargs) -> None:
     for name, func, minutes in SCHEDULES:
         Schedule.objects.update_or_create(
             name=name,

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 
 def engine_run() -> dict[str, int]:
-    from campaigns.runner import engine_run as run
+    from campaigns.dialer.runner import engine_run as run
 
     return run()

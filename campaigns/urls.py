@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns.views import campaigns as views
 
 app_name = "campaigns"
 urlpatterns = [

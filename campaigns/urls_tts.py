@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views_tts
+from campaigns.views import tts as views_tts
 
 app_name = "tts"
 urlpatterns = [

@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin
 
-from callcenter.admin_audit import AuditedAdmin
-from contacts.forms import ContactForm
+from callcenter.web.admin import AuditedAdmin
+from common.phones import InvalidPhoneNumber, normalize_phone
+from contacts.forms.contacts import ContactForm
 from contacts.models import Contact, ContactList, DNCEntry
-from contacts.phones import InvalidPhoneNumber, normalize_phone
 
 
 class ContactAdminForm(ContactForm):

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
 
+from django.utils import timezone
 
-def enqueue_import(job_id: int) -> None:
-    """Queue the import once the job row is committed."""
-    from django_q.tasks import async_task
-
-    transaction.on_commit(
-        lambda: async_task("contacts.tasks.import_run", job_id, group="import_run")
-    )
+from contacts.imports import importer
+from contacts.imports.importer import STALE_AFTER, enqueue_import
+from contacts.models import ImportJob
 
 
 def import_run(job_id: int) -> str:
-    from contacts.importer import import_run as run
-
-    return run(job_id=job_id).message
+    return importer.import_run(job_id=job_id).message
 
 
 def import_resume_stale() -> int:
     """Schedule: restart imports whose worker died (the job resumes where it stopped)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from contacts.importer import STALE_AFTER
-    from contacts.models import ImportJob
-
     stale = ImportJob.objects.filter(
         status=ImportJob.Status.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER
     ).values_list("pk", flat=True)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from contacts import views, views_dnc, views_import
+from contacts.views import contacts as views
+from contacts.views import dnc as views_dnc
+from contacts.views import imports as views_import
 
 app_name = "contacts"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from callcenter.admin_audit import AuditedAdmin
+from callcenter.web.admin import AuditedAdmin
 from telephony import models as m
 
 

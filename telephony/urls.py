@@ -1,18 +1,16 @@
 from django.urls import path
 
-from telephony import (
-    views,
-    views_accounts,
-    views_agents,
-    views_calls,
-    views_dids,
-    views_dispositions,
-    views_masked,
-    views_privacy,
-    views_sms,
-    views_wallboard,
-    views_workspace,
-)
+from telephony.views import accounts as views_accounts
+from telephony.views import agents as views_agents
+from telephony.views import call as views
+from telephony.views import calls as views_calls
+from telephony.views import dids as views_dids
+from telephony.views import dispositions as views_dispositions
+from telephony.views import masked as views_masked
+from telephony.views import privacy as views_privacy
+from telephony.views import sms as views_sms
+from telephony.views import wallboard as views_wallboard
+from telephony.views import workspace as views_workspace
 
 app_name = "telephony"
 urlpatterns = [

@@ -57,8 +57,8 @@ def reference_data(transactional_db):
     """Transactional tests flush every table, data migrations' rows included: restore them."""
     from django.apps import apps
 
-    from callcenter.roles import sync_role_groups
-    from telephony.defaults import ensure_default_dispositions
+    from callcenter.services.roles import sync_role_groups
+    from telephony.services.defaults import ensure_default_dispositions
 
     sync_role_groups(apps)
     ensure_default_dispositions(apps)

@@ -3,8 +3,8 @@ from django.db import migrations
 
 def resync_role_groups(apps, schema_editor):
     # Supervisors and agents keep view-only admin; calls are no longer changeable there by
-    # any role group (superusers only). See callcenter.roles.ROLE_PERMISSIONS.
-    from callcenter.roles import sync_role_groups
+    # any role group (superusers only). See callcenter.services.roles.ROLE_PERMISSIONS.
+    from callcenter.services.roles import sync_role_groups
 
     sync_role_groups(apps)
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db import transaction
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from campaigns.models import Campaign, CampaignDNCEntry
-from contacts.phones import InvalidPhoneNumber, normalize_phone
+from common.phones import InvalidPhoneNumber, normalize_phone
 
 
 @transaction.atomic

@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
+from callcenter.services.jobs import enqueue
 from campaigns.models import Campaign, CampaignEntry
 from contacts.models import Contact, ContactList
 from telephony.providers.base import Capability
 from telephony.providers.registry import provider_class
-from telephony.tasks import enqueue
 
 CONTENT_CAPABILITY = {
     Campaign.Content.TTS: Capability.TTS_CALL,
@@ -164,7 +164,7 @@ def _entry_priority(variables: dict | None) -> int:
 def _transition(
     *, user: Any, campaign: Campaign, to: str, allowed: tuple[str, ...], verb: str, ip: str | None
 ) -> Campaign:
-    from campaigns.hosted import hosted_steer
+    from campaigns.dialer.hosted import hosted_steer
 
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
 from contacts.models import Contact, DNCEntry
-from contacts.services import dnc_add
+from contacts.services.contacts import dnc_add
 
 DEFAULT_GAP_MINUTES = 60
 UNKNOWN = "unknown"
@@ -125,7 +125,7 @@ def _opt_out(entry: CampaignEntry, campaign: Campaign) -> None:
     )
 
 
-def on_call_finished(sender, call, **kwargs) -> None:  # noqa: ANN001, ANN003 - signal receiver
+def on_call_finished(sender, call, **kwargs) -> None:
     """telephony's `call_finished`: a campaign call ended; plan what comes next."""
     attempt_id = CampaignAttempt.objects.filter(call=call).values_list("pk", flat=True).first()
     if attempt_id is None:

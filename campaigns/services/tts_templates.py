@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
-from campaigns.models import VARIABLE_RE, TTSTemplate
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
+from campaigns.models.campaigns import VARIABLE_RE, TTSTemplate
 from contacts.models import Contact
 from telephony.providers.base import Capability, ProviderError
 from telephony.services.accounts import provider_for

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def create_dispositions(apps, schema_editor):
-    from telephony.defaults import ensure_default_dispositions
+    from telephony.services.defaults import ensure_default_dispositions
 
     ensure_default_dispositions(apps)
 

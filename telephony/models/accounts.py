@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from telephony import crypto
+from telephony.models import crypto
 
 # `runserver`'s and `make run`'s default address, used only when PUBLIC_BASE_URL is unset.
 DEV_BASE_URL = "http://127.0.0.1:8000"
@@ -23,7 +23,7 @@ class ProviderAccount(models.Model):
 
     kind = models.CharField(max_length=32)
     name = models.CharField(max_length=100, unique=True)
-    # Encrypted JSON (telephony.crypto); never rendered to a page or a log.
+    # Encrypted JSON (telephony.models.crypto); never rendered to a page or a log.
     credentials_encrypted = models.TextField(blank=True, editable=False)
     base_url = models.URLField(blank=True, help_text="Override the provider's API base URL")
     default_region = models.CharField(max_length=2, default="IN")

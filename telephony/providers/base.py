@@ -24,7 +24,7 @@ from telephony.providers.errors import (  # noqa: F401 - re-exported: the contra
     RateLimited,
     WebhookRejected,
 )
-from telephony.providers.signatures import verify_signature
+from telephony.providers.kit.signatures import verify_signature
 from telephony.providers.types import *  # noqa: F403 - re-exported: the contract's one import
 from telephony.providers.types import (
     AccountConfig,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telephony.providers.base import Provider
-from telephony.providers.callkaro import CallKaroProvider
-from telephony.providers.callmatic import CallmaticProvider
-from telephony.providers.ivrsolutions import IVRSolutionsProvider
-from telephony.providers.outboundcalls import OutboundCallsProvider
-from telephony.providers.robotalker import RobotalkerProvider
-from telephony.providers.sandbox import SandboxProvider
+from telephony.providers.callkaro.adapter import CallKaroProvider
+from telephony.providers.callmatic.adapter import CallmaticProvider
+from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
+from telephony.providers.robotalker.adapter import RobotalkerProvider
+from telephony.providers.sandbox.adapter import SandboxProvider
 
 PROVIDERS: dict[str, type[Provider]] = {
     SandboxProvider.kind: SandboxProvider,

@@ -92,7 +92,7 @@ class AccountConfig:
     seed: int = 0
     speed: float = 1.0
     webhook_tolerance: int = 300  # seconds a signed timestamp may differ from our clock
-    # The account's signature settings (telephony.providers.signatures): the header to
+    # The account's signature settings (telephony.providers.kit.signatures): the header to
     # read first ("" = the provider's guesses, then common names), and whether an event
     # without a valid signature is refused even though its URL token is right.
     webhook_signature_header: str = ""
@@ -100,7 +100,7 @@ class AccountConfig:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     # Rate limiter, concurrency cap and circuit breaker shared across processes
-    # (telephony.guard.AccountGuard); None in unit tests that exercise an adapter alone.
+    # (telephony.services.guard.AccountGuard); None in unit tests that exercise an adapter alone.
     guard: Any = field(default=None, compare=False, repr=False)
 
 

@@ -10,7 +10,7 @@ from telephony.providers.registry import provider_class
 
 
 def account_config(account: ProviderAccount) -> AccountConfig:
-    from telephony.guard import AccountGuard
+    from telephony.services.guard import AccountGuard
 
     cls = provider_class(account.kind)
     # The sandbox makes no requests, so it needs no rate limiter or breaker.
@@ -48,7 +48,7 @@ def account_create(
     base_url: str = "",
 ) -> ProviderAccount:
     """Create an account with a fresh webhook token and signing secret."""
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
 
     provider_class(kind)  # refuse unknown kinds before writing anything
     account = ProviderAccount(
@@ -65,7 +65,7 @@ def account_create(
 
 def accounts_rotate_credentials() -> int:
     """Re-encrypt every account's secrets under the first key of CREDENTIALS_KEYS."""
-    from telephony import crypto
+    from telephony.models import crypto
 
     count = 0
     for account in ProviderAccount.objects.all():
@@ -80,7 +80,7 @@ def account_test(*, account: ProviderAccount, actor: object | None = None) -> tu
     """One cheap authenticated request; the outcome is stored for the account page."""
     from django.utils import timezone
 
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
     from telephony.providers.base import ProviderError
 
     try:
@@ -103,7 +103,7 @@ def account_update(
     *, account: ProviderAccount, actor: object, changes: dict, ip: str | None = None
 ) -> ProviderAccount:
     """Change settings (limits, enabled, base URL, region) and, if given, credentials."""
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
 
     credentials = changes.pop("credentials", None)
     # A secret the provider gave us (OutboundCalls.ai shows its signing secret in its own
@@ -133,7 +133,7 @@ def account_rotate_webhook_secret(
     *, account: ProviderAccount, actor: object, ip: str | None = None
 ) -> None:
     """A new signing secret goes first; the previous one stays valid until the next rotation."""
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
 
     account.webhook_secrets = [secrets.token_urlsafe(32), *account.webhook_secrets[:1]]
     account.save(update_fields=["webhook_secrets_encrypted"])
@@ -147,9 +147,9 @@ def account_rotate_webhook_secret(
 
 
 def account_sync_now(*, account: ProviderAccount, actor: object, ip: str | None = None) -> None:
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
+    from callcenter.services.jobs import enqueue
     from telephony.services.sync import SYNC_STEPS
-    from telephony.tasks import enqueue
 
     for what in SYNC_STEPS:
         enqueue("telephony.tasks.sync_account", account.pk, what)
@@ -169,9 +169,9 @@ def account_attach_agent(
     agent's other extensions so click-to-call goes through this account."""
     from django.db import transaction
 
-    from callcenter.audit import audit_log
-    from callcenter.errors import ServiceError
-    from contacts.phones import normalize_phone
+    from callcenter.services.audit import audit_log
+    from callcenter.services.errors import ServiceError
+    from common.phones import normalize_phone
     from telephony.models import DID, Agent, Extension
 
     agent = Agent.objects.filter(user__username=username).first()

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
-from callcenter.roles import AGENT
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
+from callcenter.services.roles import AGENT
 from telephony.models import DID, Agent, Call, Extension, ProviderAccount
 from telephony.providers.base import ACTIVE_STATUSES, AgentSpec, Capability, ProviderError
 from telephony.services.accounts import provider_for

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from contacts.models import Contact
 from telephony.models import Agent, Call, Callback, Disposition
 from telephony.services.calls import call_set_disposition

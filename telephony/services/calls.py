@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
-from contacts.dnc import is_dnc
-from contacts.hours import LocalHours, contact_local_hours
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from contacts.models import Contact, DNCEntry
-from contacts.services import dnc_add
+from contacts.selectors.hours import LocalHours, contact_local_hours
+from contacts.services.contacts import dnc_add
+from contacts.services.dnc import is_dnc
 from telephony.models import Agent, Call, CallEvent, Disposition, Extension
 from telephony.providers.base import (
     ACTIVE_STATUSES,
@@ -26,9 +26,9 @@ from telephony.providers.base import (
     Provider,
     ProviderError,
 )
-from telephony.sandbox_runtime import sandbox_schedule
 from telephony.services.accounts import provider_for
 from telephony.services.inbox import inbox_match_unmatched
+from telephony.services.sandbox_runtime import sandbox_schedule
 
 
 class OutsideHours(ServiceError):

@@ -13,11 +13,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
+from callcenter.services.audit import audit_log
+from callcenter.services.jobs import enqueue
 from telephony.models import Agent, Call, CallEvent
 from telephony.providers.base import FINAL_STATUSES, STATUS_RANK, CallStatus, CallUpdate
 from telephony.signals import call_finished
-from telephony.tasks import enqueue
 
 _FILL_FIELDS = ("duration_seconds", "dtmf", "amd_result", "recording_url", "summary")
 _TIMESTAMP_FOR = {CallStatus.RINGING: "ringing_at", CallStatus.IN_PROGRESS: "answered_at"}

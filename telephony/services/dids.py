@@ -7,14 +7,14 @@ from typing import Any
 
 from django.db import transaction
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from telephony.models import DID, Extension, ProviderAccount
 from telephony.providers.base import AmbiguousOutcome, Capability, DIDInfo, ProviderError
 from telephony.services.accounts import provider_for
 
 
-def _dids_provider(account: ProviderAccount):  # noqa: ANN202 - a Provider
+def _dids_provider(account: ProviderAccount):
     provider = provider_for(account)
     if not provider.supports(Capability.DIDS):
         raise ServiceError(provider.missing_reason(Capability.DIDS))

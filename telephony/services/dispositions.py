@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from telephony.models import Disposition, ProviderAccount
 from telephony.providers.base import Capability, ProviderError
 from telephony.services.accounts import provider_for

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from telephony.models import Call, ProviderAccount, WebhookEvent
 from telephony.providers.base import WebhookRejected
-from telephony.providers.signatures import masked_headers
+from telephony.providers.kit.signatures import masked_headers
 from telephony.services.accounts import provider_for
 from telephony.services.callstate import update_to_json
 from telephony.services.inbox_drain import apply_events, inbox_drain, inbox_wake
@@ -146,7 +146,7 @@ ACCOUNT_CACHE_SECONDS = 5.0
 _accounts: dict[str, tuple[float, ProviderAccount, object]] = {}
 
 
-def _account_for(token: str):  # noqa: ANN202 - (ProviderAccount, Provider)
+def _account_for(token: str):
     hit = _accounts.get(token)
     now = time.monotonic()
     if hit is not None and now - hit[0] < ACCOUNT_CACHE_SECONDS:
@@ -162,7 +162,7 @@ def _account_for(token: str):  # noqa: ANN202 - (ProviderAccount, Provider)
 
 
 @receiver([post_save, post_delete], sender=ProviderAccount)
-def _forget_accounts(**kwargs) -> None:  # noqa: ANN003 - signal arguments
+def _forget_accounts(**kwargs) -> None:
     _accounts.clear()
 
 
@@ -210,7 +210,7 @@ def inbox_retry_pending(*, limit: int = 500) -> int:
     return applied + sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in list(ids))
 
 
-def apply_account_event(account: ProviderAccount, update) -> str:  # noqa: ANN001 - CallUpdate
+def apply_account_event(account: ProviderAccount, update) -> str:
     """Events that concern no single call. Returns a note kept on the event."""
     if update.event_type == "contact.optout" and update.to_number:
         return _opt_out(account, update.to_number)
@@ -232,9 +232,9 @@ def apply_account_event(account: ProviderAccount, update) -> str:  # noqa: ANN00
 
 def _opt_out(account: ProviderAccount, number: str) -> str:
     """A provider opt-out puts the number on our DNC list and marks its contacts opted out."""
+    from common.phones import InvalidPhoneNumber, normalize_phone
     from contacts.models import Contact, DNCEntry
-    from contacts.phones import InvalidPhoneNumber, normalize_phone
-    from contacts.services import dnc_add
+    from contacts.services.contacts import dnc_add
 
     try:
         phone = normalize_phone(number, region=account.default_region)
@@ -252,7 +252,7 @@ def _opt_out(account: ProviderAccount, number: str) -> str:
     return f"{phone} opted out: added to DNC"
 
 
-def _strip_nul(value):  # noqa: ANN001, ANN202
+def _strip_nul(value):
     """What PostgreSQL can store: no NUL in text, no Infinity/NaN in JSON (JSON has none)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -265,7 +265,7 @@ def _strip_nul(value):  # noqa: ANN001, ANN202
     return value
 
 
-def _without_nul(update):  # noqa: ANN001, ANN202 - CallUpdate in, CallUpdate out
+def _without_nul(update):
     from dataclasses import fields, replace
 
     return replace(

@@ -7,7 +7,7 @@ one for their calls, one pipelined UPDATE per set of changed fields, one INSERT 
 timeline, one UPDATE for the events' states.
 
 Waking without a task per event: a web process enqueues `inbox_drain` at most once per
-`WAKE_INTERVAL` (`telephony.wakeups`: the drainer lingers `IDLE_SECONDS` with nothing
+`WAKE_INTERVAL` (`telephony.services.wakeups`: the drainer lingers `IDLE_SECONDS` with nothing
 pending and looks again after releasing its lease, so an event whose wake was skipped is
 still seen). The one-minute `inbox-retry-pending` schedule drains whatever a killed worker left
 (its batch rolled back, its lease expiring).
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from callcenter.leases import lease_acquire, lease_release, lease_renew
+from callcenter.services.leases import lease_acquire, lease_release, lease_renew
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.services.callstate import (
     call_on_finished,
@@ -31,7 +31,7 @@ from telephony.services.callstate import (
     timeline_event,
     update_from_json,
 )
-from telephony.wakeups import LINGER, Wake
+from telephony.services.wakeups import LINGER, Wake
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def inbox_drain(
     """Apply pending events until none came for `idle_seconds`. Returns events applied."""
     token = lease_acquire(DRAIN_LEASE, seconds=LEASE_SECONDS)
     if token is None:
-        return 0  # the holder will see what we were woken for (telephony.wakeups)
+        return 0  # the holder will see what we were woken for (telephony.services.wakeups)
     applied, started, idle_since, renewed = 0, time.monotonic(), time.monotonic(), 0.0
     try:
         while time.monotonic() - started < max_seconds:

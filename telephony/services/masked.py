@@ -9,9 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
-from contacts.phones import InvalidPhoneNumber, normalize_phone
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
+from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.models import DID, Call, CallEvent, MaskedSession
 from telephony.providers.base import (
     ACTIVE_STATUSES,
@@ -22,10 +22,10 @@ from telephony.providers.base import (
     MaskedCallRequest,
     ProviderError,
 )
-from telephony.sandbox_runtime import sandbox_drop_pending
 from telephony.services.accounts import provider_for
 from telephony.services.calls import _place
 from telephony.services.callstate import call_apply_update
+from telephony.services.sandbox_runtime import sandbox_drop_pending
 
 
 def masked_session_start(

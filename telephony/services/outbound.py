@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from contacts.models import Contact
 from telephony.models import DID, Call, CallEvent, ProviderAccount
 from telephony.providers.base import CallStatus, Capability, OutboundCallRequest, ProviderError

@@ -14,8 +14,8 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from telephony.models import Agent, Call
 from telephony.providers.base import ACTIVE_STATUSES
 

@@ -23,10 +23,10 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
-from contacts.dnc import is_dnc, number_hash
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from contacts.models import Contact, DNCEntry, ErasedNumber
+from contacts.services.dnc import is_dnc, number_hash
 from telephony.models import Call, MaskedSession, Recording, WebhookEvent
 from telephony.signals import contact_erased
 
@@ -72,7 +72,7 @@ def contact_export(*, user: Any, contact: Contact, ip: str | None = None) -> tup
     return f"contact-{contact.pk}.zip", archive
 
 
-def _contact_calls(contact: Contact):  # noqa: ANN202 - a QuerySet of Call
+def _contact_calls(contact: Contact):
     """The contact's calls, and calls with its number not linked to it (inbound, synced)."""
     match = Q(contact=contact)
     if contact.phone:

@@ -172,7 +172,7 @@ def _settle(
 
 
 def _give_up(call: Call) -> None:
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
 
     with transaction.atomic():
         updated = Call.objects.filter(pk=call.pk, status=CallStatus.UNKNOWN).update(

@@ -8,11 +8,11 @@ import mimetypes
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from telephony.models import Call, Recording
 from telephony.providers.base import Provider, ProviderError
-from telephony.providers.parsing import audio_type
-from telephony.providers.urlcheck import DEFAULT_PORTS, Origin, base_origin, canonical_origin
+from telephony.providers.kit.parsing import audio_type
+from telephony.providers.kit.urlcheck import DEFAULT_PORTS, Origin, base_origin, canonical_origin
 from telephony.services.accounts import provider_for
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def recording_url_allowed(provider: Provider, url: str) -> bool:
     """Only the provider's own hosts: a webhook must not make us fetch arbitrary URLs.
 
     Parsed once, by the parser the HTTP client uses, and refused unless canonical (see
-    telephony.providers.urlcheck), so the host checked here is the host connected to. The
+    telephony.providers.kit.urlcheck), so the host checked here is the host connected to. The
     account's API base allows its exact origin only (scheme, host and port); a provider's
     named recording hosts allow http(s) on their default ports.
     """

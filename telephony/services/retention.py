@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Min, QuerySet, Sum
 from django.utils import timezone
 
-from callcenter.audit import audit_log
+from callcenter.services.audit import audit_log
 from telephony.models import Call, Recording, SandboxEvent, WebhookEvent
 from telephony.providers.base import FINAL_STATUSES
 

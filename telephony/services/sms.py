@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from callcenter.audit import audit_log
-from callcenter.errors import ServiceError
-from contacts.dnc import is_dnc
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
 from contacts.models import Contact
+from contacts.services.dnc import is_dnc
 from telephony.models import ProviderAccount
 from telephony.providers.base import Capability, ProviderError
 from telephony.services.accounts import provider_for

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from callcenter.errors import ServiceError
-from contacts.phones import InvalidPhoneNumber, normalize_phone
+from callcenter.services.errors import ServiceError
+from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.providers.base import (
     FINAL_STATUSES,
@@ -369,7 +369,7 @@ def account_sync(
     *, account: ProviderAccount, what: str, since: datetime | None = None
 ) -> SyncResult:
     """Run one sync step for an account, skipping steps its provider cannot do."""
-    from callcenter.leases import lease_acquire, lease_release
+    from callcenter.services.leases import lease_acquire, lease_release
 
     step = SYNC_STEPS[what]
     if what == "logs" and not provider_for(account).supports(Capability.CALL_LOGS):

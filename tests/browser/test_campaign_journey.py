@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import Campaign, CampaignAttempt, TTSTemplate
-from contacts.importer import import_run
+from contacts.imports.importer import import_run
 from contacts.models import ImportJob
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, login

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from callcenter.audit import audit_log
+from callcenter.services.audit import audit_log
 from campaigns.models import CampaignAttempt, CampaignEntry
-from contacts.importer import import_run
+from contacts.imports.importer import import_run
 from contacts.models import Contact, ContactList, ImportJob
 from telephony.models import Call, Callback
 from tests import factories

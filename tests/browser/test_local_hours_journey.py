@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from campaigns.models import Campaign, TTSTemplate
 from contacts.models import Contact
-from contacts.windows import zone_of
+from contacts.selectors.windows import zone_of
 from telephony.models import Call, Callback
 from telephony.services import call_click_to_call
 from tests import factories

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from callcenter.throttle import record_failure
+from callcenter.web.throttle import record_failure
 from tests import factories
 from tests.browser.conftest import login
 from tests.campaigns.factories import make_campaign, make_list

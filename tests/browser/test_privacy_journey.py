@@ -10,8 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
-from contacts.dnc import is_dnc
 from contacts.models import Contact
+from contacts.services.dnc import is_dnc
 from telephony.models import Call, Recording
 from tests import factories
 from tests.browser.conftest import login

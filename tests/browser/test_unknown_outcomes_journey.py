@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import Campaign, TTSTemplate
 from campaigns.services.lifecycle import campaign_start
 from telephony.models import DID

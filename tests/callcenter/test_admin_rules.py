@@ -199,7 +199,7 @@ def test_supervisors_get_a_view_only_admin(client, supervisor_staff):
 
 def test_every_model_admin_is_audited():
     from callcenter.admin import AuditEntryAdmin
-    from callcenter.admin_audit import AuditedAdmin
+    from callcenter.web.admin import AuditedAdmin
 
     plain = [
         type(model_admin).__name__

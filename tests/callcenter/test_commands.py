@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from callcenter import demo
+from callcenter.services import demo
 from contacts.models import Contact
 from telephony.models import Agent, ProviderAccount
 

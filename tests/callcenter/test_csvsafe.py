@@ -6,10 +6,10 @@ import io
 import pytest
 from django.urls import reverse
 
-from callcenter import csvsafe
-from contacts import importer
-from telephony import views_calls
+from callcenter.web import csv as csvsafe
+from contacts.imports import importer
 from telephony.models import Call
+from telephony.views import calls as views_calls
 
 CASES = [
     # (cell, what the export writes)

@@ -6,12 +6,12 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from callcenter.audit import client_ip
-from callcenter.middleware import ProxyHeadersMiddleware
-from callcenter.throttle import record_failure, wait_seconds
+from callcenter.services.audit import client_ip
+from callcenter.web.middleware import ProxyHeadersMiddleware
+from callcenter.web.throttle import record_failure, wait_seconds
 from tests import factories
 
-PASSWORD = "pw-Secret-123"  # noqa: S105 - the factories' password
+PASSWORD = "pw-Secret-123"
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import sys
 import pytest
 from django.contrib.auth.models import Group
 
-from callcenter.audit import audit_log
 from callcenter.models import AuditEntry
-from callcenter.roles import ROLE_PERMISSIONS, user_role
+from callcenter.services.audit import audit_log
+from callcenter.services.roles import ROLE_PERMISSIONS, user_role
 from tests import factories
 
 

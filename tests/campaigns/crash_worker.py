@@ -18,15 +18,15 @@ def main(log_path: str) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcenter.settings")
     django.setup()
+    from campaigns.dialer.runner import engine_run
     from campaigns.models import Campaign
-    from campaigns.runner import engine_run
-    from telephony.providers.sandbox import SandboxProvider
-    from telephony.sandbox_runtime import sandbox_deliver_due
+    from telephony.providers.sandbox.adapter import SandboxProvider
+    from telephony.services.sandbox_runtime import sandbox_deliver_due
 
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     real_tts_call = SandboxProvider.tts_call
 
-    def tts_call(self, request):  # noqa: ANN001, ANN202
+    def tts_call(self, request):
         os.write(fd, f"{request.tag}\n".encode())
         # A little network latency, so a kill often lands between the provider taking
         # the call and our recording its id: the window that must not cause a redial.

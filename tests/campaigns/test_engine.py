@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.db.models import Count
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
 from campaigns.services import campaign_pause, campaign_resume, campaign_start, campaign_stop
 from contacts.models import Contact, DNCEntry

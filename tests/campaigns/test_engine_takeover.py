@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from callcenter.leases import Lease, lease_acquire, lease_renew
-from campaigns.runner import ENGINE_LEASE, engine_run
+from callcenter.services.leases import Lease, lease_acquire, lease_renew
+from campaigns.dialer.runner import ENGINE_LEASE, engine_run
 
 
 def test_a_run_takes_over_once_a_dead_engines_lease_expires(db, settings):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
 from campaigns.services import campaign_pause, campaign_resume, campaign_start
 from contacts.models import DNCEntry

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import transaction
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import CampaignEntry
 from campaigns.services import campaign_start
 from contacts.models import Contact, DNCEntry

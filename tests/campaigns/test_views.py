@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignDNCEntry
-from contacts.importer import import_run
+from contacts.imports.importer import import_run
 from contacts.models import ContactList, DNCEntry, ImportJob
 from tests import factories
 from tests.campaigns.factories import make_campaign, make_list, phones

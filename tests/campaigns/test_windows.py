@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from campaigns.checks import DialChecks
+from campaigns.dialer.checks import DialChecks
+from campaigns.dialer.windows import Window, allowed, first_instant_at, next_allowed
 from campaigns.models import Campaign, CampaignEntry
-from campaigns.windows import Window, allowed, first_instant_at, next_allowed
 from contacts.models import Contact
 
 ZONES = sorted(

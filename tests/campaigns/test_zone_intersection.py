@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from phonenumbers import timezone as pn_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA
 
-from campaigns.checks import DialChecks
+from campaigns.dialer.checks import DialChecks
 from campaigns.models import Campaign, CampaignEntry
-from contacts.hours import contact_local_hours
 from contacts.models import Contact
+from contacts.selectors.hours import contact_local_hours
 
 REGIONS = ["US", "CA", "AU", "BR", "RU", "MX", "ID", "IN"]
 START, END = time(9), time(21)
@@ -155,7 +155,7 @@ HOURS = {
 }
 
 
-def _check(case, window_start: time, window_hours: int) -> None:  # noqa: ANN001
+def _check(case, window_start: time, window_hours: int) -> None:
     phone, at, stored = case
     end_minutes = window_start.hour * 60 + window_start.minute + window_hours * 60
     window_end = None if end_minutes >= 24 * 60 else time(end_minutes // 60, end_minutes % 60)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callcenter.audit import audit_log
+from callcenter.services.audit import audit_log
 from campaigns.models import CampaignAttempt, CampaignEntry
 from telephony.models import Call, Callback
 from tests import factories

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from callcenter.models import AuditEntry
+from common.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 from contacts.models import Contact
-from contacts.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 from tests import factories
 
 

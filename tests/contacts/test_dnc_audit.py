@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from callcenter.models import AuditEntry
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.services import campaign_start
 from contacts.models import DNCEntry
 from telephony.models import Call, Disposition, WebhookEvent

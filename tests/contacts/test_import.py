@@ -9,11 +9,11 @@ import time
 import pytest
 from django.core.management import call_command
 
-from callcenter.errors import ServiceError
-from campaigns.selectors import campaign_export_rows, campaign_results
+from callcenter.services.errors import ServiceError
+from campaigns.selectors.campaigns import campaign_export_rows, campaign_results
 from campaigns.services import campaign_start
-from contacts import import_rows
-from contacts.importer import csv_safe, import_confirm, import_prepare, import_run
+from contacts.imports import rows as import_rows
+from contacts.imports.importer import csv_safe, import_confirm, import_prepare, import_run
 from contacts.models import Contact, ContactList, ImportJob
 from tests.campaigns.factories import make_campaign
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from callcenter.errors import ServiceError
-from contacts.import_file import MAX_CELL, MAX_COLUMNS, guess_role
-from contacts.importer import import_confirm, import_prepare, import_run
+from callcenter.services.errors import ServiceError
+from contacts.imports.file import MAX_CELL, MAX_COLUMNS, guess_role
+from contacts.imports.importer import import_confirm, import_prepare, import_run
 from contacts.models import Contact, ContactList, ImportJob
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from campaigns.checks import DialChecks
+from campaigns.dialer.checks import DialChecks
 from campaigns.models import Campaign, CampaignEntry
-from contacts.hours import contact_local_hours
+from common.phones import contact_zones, phone_time_zone
 from contacts.models import Contact
-from contacts.phones import contact_zones, phone_time_zone
+from contacts.selectors.hours import contact_local_hours
 from tests import factories
 
 AU_MOBILE = "+61412345678"
@@ -81,7 +81,7 @@ def test_the_contact_page_says_the_number_may_be_in_several_zones(client, agent)
     [("AU", "Australia"), ("US", "United States"), ("CI", "Côte d'Ivoire"), ("ZZ", "ZZ")],
 )
 def test_country_names_come_from_phonenumbers_locale_table(region, name):
-    from contacts.phones import country_name
+    from common.phones import country_name
 
     assert country_name(region) == name
 
@@ -93,7 +93,7 @@ def test_the_geocoders_place_names_are_never_loaded():
 
     code = (
         "import sys, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-        "'callcenter.settings'); django.setup(); import contacts.phones as p; "
+        "'callcenter.settings'); django.setup(); import common.phones as p; "
         "p.country_name('AU'); print('phonenumbers.geodata' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -39,10 +39,10 @@ class WebhookCatcher:
         catcher = self
 
         class _Handler(BaseHTTPRequestHandler):
-            def log_message(self, format, *args):  # noqa: A002, ANN001, ANN002
+            def log_message(self, format, *args):
                 return
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 catcher.received.append((body, {k.lower(): v for k, v in self.headers.items()}))
                 self.send_response(200)

@@ -1,4 +1,4 @@
-from telephony.providers.callkaro import CallKaroProvider
+from telephony.providers.callkaro.adapter import CallKaroProvider
 from tests.contract.harness import Harness, WebhookCatcher, config, register
 from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
 

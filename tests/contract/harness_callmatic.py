@@ -1,5 +1,5 @@
 from telephony.providers.base import OutboundCallRequest
-from telephony.providers.callmatic import CallmaticProvider
+from telephony.providers.callmatic.adapter import CallmaticProvider
 from tests.contract.harness import Harness, WebhookCatcher, config, register
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake
 

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 from telephony.providers.base import ClickToCallRequest
-from telephony.providers.ivrsolutions import IVRSolutionsProvider
-from telephony.providers.ivrsolutions_format import PROVIDER_TZ
+from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
+from telephony.providers.ivrsolutions.format import PROVIDER_TZ
 from tests.contract.harness import Harness, WebhookCatcher, config, register
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from telephony.providers.base import AgentSpec, CampaignNumber, HostedCampaignSpec
-from telephony.providers.outboundcalls import OutboundCallsProvider
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from tests.contract.harness import Harness, WebhookCatcher, config, register
 from tests.fakes.outboundcalls import OutboundCallsFake
 

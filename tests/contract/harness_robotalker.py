@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from telephony.providers.base import OutboundCallRequest
-from telephony.providers.robotalker import RobotalkerProvider
+from telephony.providers.robotalker.adapter import RobotalkerProvider
 from tests.contract.harness import Harness, WebhookCatcher, config, register
 from tests.fakes.robotalker import RobotalkerFake
 

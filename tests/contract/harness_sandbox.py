@@ -1,6 +1,6 @@
 import time
 
-from telephony.providers.sandbox import SandboxProvider, sign
+from telephony.providers.sandbox.adapter import SandboxProvider, sign
 from tests.contract.harness import Harness, config, register
 
 

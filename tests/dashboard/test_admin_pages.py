@@ -197,7 +197,7 @@ def test_tts_template_saved_and_synced_with_the_provider(supervisor_client, acco
 
 
 def test_audit_log_filters_and_is_read_only(admin_client, admin_user, supervisor):
-    from callcenter.audit import audit_log
+    from callcenter.services.audit import audit_log
 
     audit_log(actor=supervisor, action="did.buy", summary="bought one")
     audit_log(actor=admin_user, action="agent.create", summary="made one")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from telephony.models import Call, Disposition
-from telephony.views_calls import csv_safe
+from telephony.views.calls import csv_safe
 from tests import factories
 
 HX = {"HX-Request": "true"}

@@ -9,7 +9,7 @@ checks, and is listed so its owner can add it.
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from callcenter.roles import ADMIN, AGENT, SUPERVISOR
+from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR
 from telephony.models import Call, Callback, MaskedSession, Recording
 from tests import factories
 

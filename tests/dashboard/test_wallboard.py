@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from telephony.models import Call
-from telephony.selectors_dashboard import day_start, hourly_rows, wallboard_stats
+from telephony.selectors.dashboard import day_start, hourly_rows, wallboard_stats
 
 HX = {"HX-Request": "true"}
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callcenter.errors import ServiceError
 from callcenter.models import AuditEntry
+from callcenter.services.errors import ServiceError
 from telephony.models import Agent, Call, Callback, Disposition
 from telephony.services import call_click_to_call
 from telephony.services.agents import agent_set_state

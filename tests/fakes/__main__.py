@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     fake.serve_forever(args.host, args.port)
 
 
-def _tick(fake) -> None:  # noqa: ANN001
+def _tick(fake) -> None:
     while True:
         time.sleep(1)
         fake.advance(1)

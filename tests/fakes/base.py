@@ -162,7 +162,7 @@ class FakeProviderServer:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # keep test output quiet; requests are recorded in server.requests
 
             def _handle(self) -> None:

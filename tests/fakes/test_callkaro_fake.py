@@ -43,7 +43,7 @@ class Receiver:
         events = self.events
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 events.append((self.path, headers, body))
@@ -51,7 +51,7 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # keep test output quiet; requests are recorded in `events`
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -68,7 +68,7 @@ class Receiver:
                 self.send_response(204)
                 self.end_headers()
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return  # keep pytest output clean
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

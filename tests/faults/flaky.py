@@ -13,7 +13,7 @@ import json
 import random
 import threading
 
-from telephony.providers.callkaro import REFERENCE_KEY
+from telephony.providers.callkaro.adapter import REFERENCE_KEY
 from tests.fakes.base import FakeRequest, FakeResponse
 from tests.fakes.callkaro import PATHS, CallKaroFake
 
@@ -53,7 +53,7 @@ class FlakyCallKaro(CallKaroFake):
             return self.error_response(500, "Server error")
         return super()._respond(request)
 
-    def send_webhook(self, payload: dict, *, headers=None, raw=None):  # noqa: ANN001, ANN201
+    def send_webhook(self, payload: dict, *, headers=None, raw=None):
         # One connection per webhook, closed by the server after its answer: the live
         # server otherwise keeps each request thread (and its database connection) alive
         # waiting on keep-alive, and a thousand of them exhaust PostgreSQL's connections.

@@ -22,7 +22,7 @@ def main(account_id: int) -> None:
 
     real_upsert = sync._upsert
 
-    def slow_upsert(account, updates, result):  # noqa: ANN001, ANN202
+    def slow_upsert(account, updates, result):
         real_upsert(account, updates, result)
         time.sleep(float(os.environ.get("SYNC_CHUNK_PAUSE", "0.3")))
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
 from campaigns.services.lifecycle import campaign_start
 from telephony.models import ProviderAccount, VoiceBot, WebhookEvent
@@ -47,7 +47,7 @@ def flaky(live_server, settings, monkeypatch):
     monkeypatch.setattr(
         accounts_service, "account_config", lambda a: replace(real_config(a), read_timeout=0.1)
     )
-    monkeypatch.setattr("telephony.guard.BREAKER_COOLDOWN", 0.5)
+    monkeypatch.setattr("telephony.services.guard.BREAKER_COOLDOWN", 0.5)
     fake = FlakyCallKaro(failure_rate=0.3).start()
     fake.clock = timezone.now()
     account = account_create(

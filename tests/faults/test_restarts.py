@@ -23,12 +23,12 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from callcenter.leases import Lease
+from callcenter.services.leases import Lease
+from campaigns.dialer.runner import ENGINE_LEASE
 from campaigns.models import Campaign, CampaignEntry
-from campaigns.runner import ENGINE_LEASE
 from campaigns.services.lifecycle import campaign_start
 from telephony.models import Call, WebhookEvent
-from telephony.providers.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from telephony.providers.sandbox.adapter import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests import factories
 from tests.campaigns.factories import make_campaign, make_list, phones
 from tests.faults.support import gunicorn, is_postgresql, noon_zone, spawn, stop, worker_env
@@ -188,7 +188,7 @@ def _engine_stopped(dials: Path) -> bool:
     return len(dials.read_text().split()) == before
 
 
-def _redis_restart(*, down_until) -> None:  # noqa: ANN001 - a predicate
+def _redis_restart(*, down_until) -> None:
     subprocess.run(["redis-cli", "shutdown", "nosave"], capture_output=True, timeout=30)
     _wait(down_until, "the in-flight engine task's end while Redis is down", timeout=90)
     Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from callcenter.leases import Lease
+from callcenter.services.leases import Lease
 from telephony.models import Call, CallEvent, ProviderAccount
 from telephony.services.accounts import account_create
 from tests.fakes.ivrsolutions import IVRSolutionsFake

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.engine import engine_tick
-from campaigns.hosted import hosted_settle_create
+from campaigns.dialer.engine import engine_tick
+from campaigns.dialer.hosted import hosted_settle_create
 from campaigns.models import Campaign
 from campaigns.services.lifecycle import campaign_start
 from telephony.models import Call

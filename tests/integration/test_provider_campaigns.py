@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from campaigns.engine import engine_tick
+from campaigns.dialer.engine import engine_tick
 from campaigns.models import Campaign, CampaignEntry
 from campaigns.services.lifecycle import campaign_start
 from telephony.models import Call, VoiceBot
@@ -83,7 +83,7 @@ PROVIDERS = {
 
 
 @contextmanager
-def provider_campaign(kind: str, live_server, settings):  # noqa: ANN001
+def provider_campaign(kind: str, live_server, settings):
     """A fake for `kind`, an account on it, three contacts and a ready (draft) campaign."""
     settings.CAMPAIGN_COMPLIANCE_WINDOW_START = "00:00"
     settings.CAMPAIGN_COMPLIANCE_WINDOW_END = "24:00"
@@ -117,7 +117,7 @@ def provider_campaign(kind: str, live_server, settings):  # noqa: ANN001
         fake.stop()
 
 
-def run_until_complete(fake, campaign: Campaign, ticks: int = 30) -> None:  # noqa: ANN001
+def run_until_complete(fake, campaign: Campaign, ticks: int = 30) -> None:
     """What the worker does: engine ticks while the provider plays its calls forward."""
     for _ in range(ticks):
         engine_tick(now=timezone.now())

@@ -28,7 +28,7 @@ from django.test import Client
 from campaigns.models import Campaign, CampaignEntry
 from campaigns.services.lifecycle import campaign_start
 from telephony.models import Call, WebhookEvent
-from telephony.providers.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from telephony.providers.sandbox.adapter import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests import factories
 from tests.campaigns.factories import make_campaign, make_list, phones
 from tests.faults.support import gunicorn, is_postgresql, noon_zone, spawn, stop, worker_env
@@ -218,7 +218,7 @@ def test_webhooks_under_load_with_wallboards_and_a_campaign_lose_nothing(tmp_pat
     assert not CampaignEntry.objects.filter(campaign=campaign, attempts=0).exists()
 
 
-def _wait_applied(account, sent: int, took: float) -> float:  # noqa: ANN001 - ProviderAccount
+def _wait_applied(account, sent: int, took: float) -> float:
     """Seconds after the last event until the drainer had applied them all (bounded)."""
     ended = time.monotonic()
     stored = WebhookEvent.objects.filter(account=account)

@@ -13,6 +13,6 @@ def post_verbatim(url: str, raw: bytes, headers: dict[str, str]) -> requests.Res
     )
 
 
-def last_sent(fake, path: str) -> dict:  # noqa: ANN001 - any FakeProviderServer
+def last_sent(fake, path: str) -> dict:
     """The JSON body of the last request the fake received on `path`."""
     return json.loads(fake.requests_to(path)[-1].body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telephony.providers.ivrsolutions import PATHS, IVRSolutionsProvider
+from telephony.providers.ivrsolutions.adapter import PATHS, IVRSolutionsProvider
 from tests.contract.harness import config
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 

@@ -1,6 +1,6 @@
 """A stand-in for the account guard that records what the HTTP layer tells it.
 
-It implements `telephony.providers.http.Guard` without a database, so adapter tests can
+It implements `telephony.providers.kit.http.Guard` without a database, so adapter tests can
 check which requests were sent as call-placing, and that rate-limit headers reach it.
 """
 

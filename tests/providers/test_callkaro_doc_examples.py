@@ -22,8 +22,8 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callkaro import PATHS, REFERENCE_KEY, CallKaroProvider
-from telephony.providers.callkaro_payloads import IST
+from telephony.providers.callkaro.adapter import PATHS, REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.payloads import IST
 from tests.contract.harness import config
 from tests.fakes.callkaro import CallKaroBatch, CallKaroFake
 from tests.providers.doc_examples import last_sent, post_verbatim

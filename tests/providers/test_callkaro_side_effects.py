@@ -11,7 +11,7 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callkaro import PATHS, CallKaroProvider
+from telephony.providers.callkaro.adapter import PATHS, CallKaroProvider
 from tests.contract.harness import config
 from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from telephony.providers.base import CallStatus, WebhookRejected
-from telephony.providers.callkaro import REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
 from tests.contract.harness import config
 
 

@@ -20,7 +20,7 @@ from telephony.providers.base import (
     CampaignNumber,
     OutboundCallRequest,
 )
-from telephony.providers.callmatic import PATHS, CallmaticProvider
+from telephony.providers.callmatic.adapter import PATHS, CallmaticProvider
 from tests.contract.harness import config
 from tests.fakes.callmatic import CallmaticFake
 from tests.providers.doc_examples import last_sent, post_verbatim

@@ -11,8 +11,8 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callmatic import BASE_URL, PATHS, CallmaticProvider
-from telephony.providers.callmatic_payloads import api_base
+from telephony.providers.callmatic.adapter import BASE_URL, PATHS, CallmaticProvider
+from telephony.providers.callmatic.payloads import api_base
 from tests.contract.harness import config
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake
 

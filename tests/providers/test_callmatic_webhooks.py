@@ -7,7 +7,7 @@ import json
 import pytest
 
 from telephony.providers.base import CallStatus, WebhookRejected
-from telephony.providers.callmatic import CallmaticProvider
+from telephony.providers.callmatic.adapter import CallmaticProvider
 from tests.contract.harness import config
 
 

@@ -17,7 +17,7 @@ from telephony.providers.base import (
     HostedCampaignSpec,
     InvalidRequest,
 )
-from telephony.providers.ivrsolutions_format import window_in_provider_tz
+from telephony.providers.ivrsolutions.format import window_in_provider_tz
 from tests.fakes.base import FakeResponse
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 from tests.providers.ivrsolutions_support import (

@@ -32,7 +32,7 @@ from telephony.providers.base import (
     MaskedCallRequest,
     OutboundCallRequest,
 )
-from telephony.providers.ivrsolutions_format import PROVIDER_TZ
+from telephony.providers.ivrsolutions.format import PROVIDER_TZ
 from tests.fakes.ivrsolutions import PATHS as FAKE_PATHS
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 from tests.fakes.ivrsolutions_shapes import OPTIONAL_ROW_FIELDS
@@ -190,7 +190,7 @@ def _did_list_check(fake: IVRSolutionsFake, body: bytes) -> None:
     seen: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: seen.append(record.getMessage())
-    logger = logging.getLogger("telephony.providers.ivrsolutions_account")
+    logger = logging.getLogger("telephony.providers.ivrsolutions.account")
     logger.addHandler(handler)
     try:
         _did_list(make_provider(fake))
@@ -212,7 +212,7 @@ def _keys(value: Any) -> set[str]:
     return keys
 
 
-def _fake_answers_alike(name: str, request: dict | None = None, prepare=None) -> Check:  # noqa: ANN001
+def _fake_answers_alike(name: str, request: dict | None = None, prepare=None) -> Check:
     def check(fake: IVRSolutionsFake, body: bytes) -> None:
         if prepare:
             prepare(fake)

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from callcenter.context import _low_credit_accounts
+from callcenter.web.context import _low_credit_accounts
 from telephony.models import ProviderAccount, WebhookEvent
 from telephony.providers.base import ProviderError
-from telephony.providers.outboundcalls import OutboundCallsProvider
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from telephony.services.accounts import account_create
 from telephony.services.inbox import inbox_receive
 from telephony.services.sync import sync_credits

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from telephony.providers.base import CampaignNumber, HostedCampaignSpec
-from telephony.providers.outboundcalls import OutboundCallsProvider
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from tests.contract.harness import config
 from tests.fakes.outboundcalls import OutboundCallsFake
 

@@ -11,8 +11,8 @@ import requests
 
 from telephony.models import Call, Recording
 from telephony.providers.base import AgentSpec, CampaignNumber, HostedCampaignSpec, ProviderError
-from telephony.providers.outboundcalls import OutboundCallsProvider
-from telephony.providers.parsing import audio_type
+from telephony.providers.kit.parsing import audio_type
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.recordings import recording_fetch
 from tests.contract.harness import config

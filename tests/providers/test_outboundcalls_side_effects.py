@@ -17,7 +17,7 @@ from telephony.providers.base import (
     HostedCampaignSpec,
     InvalidRequest,
 )
-from telephony.providers.outboundcalls import OutboundCallsProvider
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from tests.contract.harness import config
 from tests.fakes.outboundcalls import OutboundCallsFake
 

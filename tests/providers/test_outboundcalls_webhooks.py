@@ -17,8 +17,8 @@ from telephony.providers.base import (
     HostedCampaignSpec,
     WebhookRejected,
 )
-from telephony.providers.outboundcalls import OutboundCallsProvider
-from telephony.providers.signatures import verify_signature
+from telephony.providers.kit.signatures import verify_signature
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from telephony.services.accounts import account_create
 from telephony.services.inbox import inbox_receive
 from tests.contract.harness import WebhookCatcher, config

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from telephony.providers.base import CallStatus, OutboundCallRequest
-from telephony.providers.robotalker import RobotalkerProvider
+from telephony.providers.robotalker.adapter import RobotalkerProvider
 from tests.contract.harness import config
 from tests.fakes.robotalker import RobotalkerFake
 

@@ -18,7 +18,7 @@ from telephony.providers.base import (
     HostedCampaignSpec,
     OutboundCallRequest,
 )
-from telephony.providers.robotalker import RobotalkerProvider
+from telephony.providers.robotalker.adapter import RobotalkerProvider
 from tests.contract.harness import config
 from tests.fakes.robotalker import RobotalkerFake
 

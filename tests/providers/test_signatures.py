@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from telephony.providers.errors import WebhookRejected
-from telephony.providers.signatures import masked_headers, verify_signature
+from telephony.providers.kit.signatures import masked_headers, verify_signature
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 STAMP = str(int(NOW.timestamp()))

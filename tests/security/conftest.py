@@ -46,7 +46,7 @@ class LocalServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
+            def do_GET(self):
                 server.hits.append((self.path, dict(self.headers)))
                 status, headers, body = server.routes.get(self.path, (200, {}, b"audio"))
                 self.send_response(status)

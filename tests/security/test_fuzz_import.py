@@ -10,7 +10,7 @@ import phonenumbers
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from contacts.importer import import_confirm, import_prepare, import_run
+from contacts.imports.importer import import_confirm, import_prepare, import_run
 from contacts.models import Contact, ContactList, ImportJob
 
 HEADER = ["phone", "name", "email", "time zone", "plan"]

@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from telephony.models import Call, WebhookEvent
-from telephony.providers import ivrsolutions, outboundcalls, sandbox
 from telephony.providers.base import CallUpdate, WebhookRejected
+from telephony.providers.ivrsolutions import adapter as ivrsolutions
+from telephony.providers.outboundcalls import adapter as outboundcalls
 from telephony.providers.registry import PROVIDERS
+from telephony.providers.sandbox import adapter as sandbox
 from telephony.providers.types import AccountConfig
 from telephony.services.callstate import update_to_json
 from tests import factories

@@ -9,13 +9,13 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from callcenter.errors import ServiceError
 from callcenter.models import AuditEntry
-from campaigns.checks import DialChecks
+from callcenter.services.errors import ServiceError
+from campaigns.dialer.checks import DialChecks
 from campaigns.models import CampaignAttempt, CampaignDNCEntry, CampaignEntry
-from campaigns.selectors import campaign_preview
-from contacts.dnc import dnc_numbers, number_hash
+from campaigns.selectors.campaigns import campaign_preview
 from contacts.models import Contact, DNCEntry, ErasedNumber
+from contacts.services.dnc import dnc_numbers, number_hash
 from telephony.models import Call, Callback, MaskedSession, Recording, WebhookEvent
 from telephony.services.calls import call_click_to_call
 from telephony.services.privacy import contact_erase

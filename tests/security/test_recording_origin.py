@@ -4,18 +4,18 @@ the account's exact API origin (scheme, host and port)."""
 
 import pytest
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from telephony.models import Recording
 from telephony.providers.errors import InvalidRequest
-from telephony.providers.http import HttpClient
+from telephony.providers.kit.http import HttpClient
+from telephony.providers.kit.urlcheck import Origin, canonical_origin
 from telephony.providers.types import AccountConfig
-from telephony.providers.urlcheck import Origin, canonical_origin
 from telephony.services.accounts import provider_for
 from telephony.services.recordings import recording_fetch, recording_url_allowed
 from tests import factories
 from tests.security.conftest import make_call
 
-TOKEN = "ivr-secret-token"  # noqa: S105 - a test credential
+TOKEN = "ivr-secret-token"
 
 
 @pytest.mark.parametrize(

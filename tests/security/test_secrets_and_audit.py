@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from callcenter.models import AuditEntry
 from telephony.models import ProviderAccount
-from telephony.providers.sandbox import sign
+from telephony.providers.sandbox.adapter import sign
 from telephony.services.accounts import account_config
 from tests import factories
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from telephony.models import Call, Recording
 from telephony.providers.base import ProviderError
 from telephony.services.recordings import recording_fetch

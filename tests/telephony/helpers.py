@@ -4,12 +4,12 @@ import time
 from django.urls import reverse
 
 from telephony.models import SandboxEvent
-from telephony.sandbox_runtime import sandbox_deliver
+from telephony.services.sandbox_runtime import sandbox_deliver
 
 
-def post_signed_webhook(client, account, payload=None, *, body=None, secret=None, ts=None):  # noqa: ANN001, ANN201
+def post_signed_webhook(client, account, payload=None, *, body=None, secret=None, ts=None):
     """POST a sandbox-signed webhook for `account` (a dict `payload`, or raw `body` bytes)."""
-    from telephony.providers.sandbox import sign
+    from telephony.providers.sandbox.adapter import sign
 
     body = body if body is not None else json.dumps(payload).encode()
     ts = ts or int(time.time())

@@ -5,8 +5,8 @@ says what the validators check."""
 import pytest
 from django.urls import reverse
 
-from telephony.forms_accounts import base_url_problem
-from telephony.forms_dashboard import AgentCreateForm
+from telephony.forms.accounts import base_url_problem
+from telephony.forms.dashboard import AgentCreateForm
 from telephony.models import ProviderAccount
 
 

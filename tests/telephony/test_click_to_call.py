@@ -3,12 +3,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from callcenter.errors import ServiceError
 from callcenter.models import AuditEntry
+from callcenter.services.errors import ServiceError
 from contacts.models import DNCEntry
 from telephony.models import Agent, Call, Disposition, SandboxEvent
 from telephony.providers.base import AmbiguousOutcome, ProviderError
-from telephony.providers.sandbox import SandboxProvider
+from telephony.providers.sandbox.adapter import SandboxProvider
 from telephony.services import call_click_to_call, call_set_disposition
 from telephony.services.recordings import recording_fetch
 from tests import factories

@@ -3,7 +3,7 @@ click must not ring them twice. Over real HTTP against the IVR Solutions fake.""
 
 import pytest
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from telephony.models import Agent, Call, Extension
 from telephony.services import call_click_to_call
 from telephony.services.accounts import account_create

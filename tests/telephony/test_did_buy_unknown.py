@@ -3,7 +3,7 @@ bought twice; the provider's list of owned numbers settles it."""
 
 import pytest
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from telephony.models import DID, ProviderAccount
 from telephony.services.dids import did_buy, dids_search, dids_settle_unconfirmed
 from tests.fakes import ivrsolutions

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import TTSTemplate
-from telephony.forms_dashboard import ExtensionForm
+from telephony.forms.dashboard import ExtensionForm
 from telephony.models import ProviderAccount
 
 pytestmark = pytest.mark.django_db

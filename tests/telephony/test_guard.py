@@ -9,7 +9,6 @@ import requests
 from django.db import connection
 from django.utils import timezone
 
-from telephony.guard import BREAKER_THRESHOLD, AccountGuard
 from telephony.models import ProviderAccount
 from telephony.providers.base import (
     AccountConfig,
@@ -18,7 +17,8 @@ from telephony.providers.base import (
     ProviderUnavailable,
     RateLimited,
 )
-from telephony.providers.http import HttpClient
+from telephony.providers.kit.http import HttpClient
+from telephony.services.guard import BREAKER_THRESHOLD, AccountGuard
 from tests import factories
 from tests.fakes.base import FakeProviderServer
 
@@ -145,7 +145,7 @@ def test_concurrency_cap_holds_across_threads_with_their_own_connections(transac
     def worker():
         try:
             _client(account, fake).read("GET", "/status")
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

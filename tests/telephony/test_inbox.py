@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from callcenter.models import AuditEntry
 from telephony.models import Call, CallEvent, WebhookEvent
-from telephony.providers.sandbox import sign
+from telephony.providers.sandbox.adapter import sign
 from tests import factories
 from tests.telephony.helpers import post_signed_webhook
 

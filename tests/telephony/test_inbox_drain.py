@@ -7,8 +7,8 @@ import time
 import pytest
 from django_q.brokers import get_broker
 
-from callcenter.leases import lease_acquire
 from callcenter.models import AuditEntry
+from callcenter.services.leases import lease_acquire
 from telephony.models import Call, CallEvent, WebhookEvent
 from telephony.providers.types import CallStatus
 from telephony.services import inbox_drain as drain_module
@@ -163,7 +163,7 @@ def test_a_drain_task_finding_the_lease_held_leaves_it_to_the_holder_at_once(cli
 
 
 def test_the_drainer_lingers_for_an_event_stored_just_after_it_found_none(client, account):
-    """A wake skipped by the throttle relies on this (telephony.wakeups)."""
+    """A wake skipped by the throttle relies on this (telephony.services.wakeups)."""
     (call,) = _calls(account, 1)
     slept = []
 
@@ -217,7 +217,7 @@ def test_a_killed_drainers_events_wait_for_its_lease_to_expire_then_apply(client
 
     from django.utils import timezone
 
-    from callcenter.leases import Lease
+    from callcenter.services.leases import Lease
 
     calls = _calls(account, 3)
     for call in calls:

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callcenter.models import AuditEntry
-from contacts.hours import contact_local_hours
-from contacts.phones import contact_zones
-from contacts.windows import zone_of
+from common.phones import contact_zones
+from contacts.selectors.hours import contact_local_hours
+from contacts.selectors.windows import zone_of
 from telephony.models import Agent, Call, Callback, Disposition
 from telephony.services import call_click_to_call
 from telephony.services.calls import OutsideHours

@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from callcenter.errors import ServiceError
 from callcenter.models import AuditEntry
+from callcenter.services.errors import ServiceError
 from telephony.models import Call, MaskedSession, SandboxEvent
 from telephony.providers.base import CapabilityMissing, ProviderUnavailable
-from telephony.providers.sandbox import SandboxProvider
+from telephony.providers.sandbox.adapter import SandboxProvider
 from telephony.services.accounts import account_create
 from telephony.services.masked import masked_session_cancel, masked_session_start
 from tests import factories

@@ -3,7 +3,7 @@ with 200 is refused (and fetched again later), never stored in the audio's place
 
 import pytest
 
-from telephony.providers.parsing import audio_type
+from telephony.providers.kit.parsing import audio_type
 
 WAV = b"RIFF\x24\x08\x00\x00WAVEfmt " + b"\x00" * 32
 MP3_ID3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 32

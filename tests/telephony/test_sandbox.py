@@ -13,7 +13,7 @@ from telephony.providers.base import (
     InvalidRequest,
     WebhookRejected,
 )
-from telephony.providers.sandbox import SandboxProvider, sign, timeline
+from telephony.providers.sandbox.adapter import SandboxProvider, sign, timeline
 
 
 def _provider(seed: int = 7, secrets=("s3cret",)) -> SandboxProvider:

@@ -5,13 +5,18 @@ import pytest
 from django.db import OperationalError, transaction
 from django_q.brokers import get_broker
 
-from callcenter.leases import lease_acquire
-from telephony import sandbox_runtime as runtime
+from callcenter.services.leases import lease_acquire
 from telephony.models import Call, SandboxEvent, WebhookEvent
 from telephony.providers.types import SimulatedEvent
-from telephony.sandbox_runtime import PUMP_LEASE, sandbox_deliver, sandbox_pump, sandbox_schedule
 from telephony.services import call_click_to_call
 from telephony.services import inbox as inbox_module
+from telephony.services import sandbox_runtime as runtime
+from telephony.services.sandbox_runtime import (
+    PUMP_LEASE,
+    sandbox_deliver,
+    sandbox_pump,
+    sandbox_schedule,
+)
 from tests.telephony.helpers import deliver_all_events
 
 
@@ -24,7 +29,7 @@ def test_an_event_whose_delivery_fails_midway_is_delivered_again(agent, contact,
     first = SandboxEvent.objects.order_by("due_at", "id").first()
     real_receive = inbox_module.inbox_receive
 
-    def receive_then_lose_the_connection(**kwargs):  # noqa: ANN003, ANN202
+    def receive_then_lose_the_connection(**kwargs):
         real_receive(**kwargs)
         raise OperationalError("server closed the connection unexpectedly")
 

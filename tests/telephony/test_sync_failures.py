@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.urls import reverse
 
-from callcenter.errors import ServiceError
+from callcenter.services.errors import ServiceError
 from telephony.models import ProviderAccount
 from telephony.providers.base import ProviderError
 from telephony.services.accounts import account_create

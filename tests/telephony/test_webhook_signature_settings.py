@@ -33,7 +33,7 @@ def callmatic(db):
     )
 
 
-def _post(client, account, body=EVENT, **headers):  # noqa: ANN001, ANN003
+def _post(client, account, body=EVENT, **headers):
     return client.post(
         reverse("webhook_inbox", args=[account.webhook_token]),
         data=body,

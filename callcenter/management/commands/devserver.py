@@ -42,7 +42,7 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl-C to stop the web server and the worker.")
         stopping = False
 
-        def stop(*_):  # noqa: ANN002
+        def stop(*_):
             nonlocal stopping
             stopping = True
 
@@ -101,6 +101,6 @@ def _stop(procs: list[subprocess.Popen], *, grace: float = GRACE_SECONDS) -> boo
 
 
 def _release_leases() -> None:
-    from callcenter.leases import Lease
+    from callcenter.services.leases import Lease
 
     Lease.objects.all().delete()

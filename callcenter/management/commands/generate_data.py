@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callcenter.datagen import generate
+from callcenter.services.datagen import generate
 
 
 class Command(BaseCommand):

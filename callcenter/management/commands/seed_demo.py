@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from callcenter.demo import demo_credentials, demo_present, demo_seed
+from callcenter.services.demo import demo_credentials, demo_present, demo_seed
 
 
 class Command(BaseCommand):

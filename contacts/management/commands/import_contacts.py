@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callcenter.errors import ServiceError
-from contacts.importer import ROLES, import_confirm, import_prepare, import_run
+from callcenter.services.errors import ServiceError
+from contacts.imports.importer import ROLES, import_confirm, import_prepare, import_run
 from contacts.models import ContactList, ImportJob
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         "streamed, so memory stays flat at any size."
     )
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path, help="CSV file (UTF-8, UTF-8 with BOM, Latin-1)")
         parser.add_argument("--list", required=True, dest="list_name", help="target list name")
         parser.add_argument(
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             help=f"override a column's role ({', '.join(ROLES)}); repeatable",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from callcenter.errors import ServiceError
-from contacts.phones import InvalidPhoneNumber
+from callcenter.services.errors import ServiceError
+from common.phones import InvalidPhoneNumber
 from telephony.models import ProviderAccount
 from telephony.models.accounts import DEV_BASE_URL
 from telephony.providers.registry import PROVIDERS

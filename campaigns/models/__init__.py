@@ -1,0 +1,26 @@
+"""TTS templates, campaigns, their entries, attempts and campaign DNC lists."""
+
+# The migrations name these defaults by their old path, campaigns.models.<name>.
+from campaigns.models.campaigns import (
+    Campaign,
+    CampaignAttempt,
+    CampaignDNCEntry,
+    CampaignEntry,
+    TTSTemplate,
+    _default_retry_statuses,
+    _default_weekdays,
+    _default_window_end,
+    _default_window_start,
+)
+
+__all__ = [
+    "_default_retry_statuses",
+    "_default_weekdays",
+    "_default_window_end",
+    "_default_window_start",
+    "Campaign",
+    "CampaignAttempt",
+    "CampaignDNCEntry",
+    "CampaignEntry",
+    "TTSTemplate",
+]

@@ -1,0 +1,104 @@
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from callcenter.services.audit import client_ip
+from callcenter.services.errors import ServiceError
+from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required
+from callcenter.web.kit import wrap_up_from_form
+from contacts.selectors.contacts import contact_for_user
+from contacts.selectors.hours import contact_local_hours
+from telephony.forms.dashboard import WrapUpForm
+from telephony.providers.base import WebhookRejected
+from telephony.selectors.calls import call_for_user
+from telephony.selectors.dashboard import call_timeline
+from telephony.services import call_click_to_call, inbox_receive
+
+ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
+
+
+def _toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
+    return trigger_client_event(response, "toast", {"message": message, "level": level})
+
+
+def _live_context(request: HttpRequest, call) -> dict:
+    initial = {"disposition": call.disposition_id, "note": call.note}
+    hours = contact_local_hours(call.contact) if call.contact else None
+    return {"call": call, "form": WrapUpForm(initial=initial, contact=call.contact), "hours": hours}
+
+
+@role_required(*ALL_ROLES)
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = call_for_user(request.user, pk)
+    template = "telephony/call_detail.html#live" if request.htmx else "telephony/call_detail.html"
+    context = _live_context(request, call)
+    context["events"] = call_timeline(call)
+    return render(request, template, context)
+
+
+@role_required(*ALL_ROLES)
+def call_recording(request: HttpRequest, pk: int) -> FileResponse:
+    """Recordings are served only through the call's permission check, never from /media/."""
+    call = call_for_user(request.user, pk)
+    recording = getattr(call, "recording", None)
+    if recording is None:
+        raise Http404("No recording for this call yet")
+    return FileResponse(recording.file.open("rb"), content_type=recording.content_type)
+
+
+@role_required(*ALL_ROLES)
+@require_POST
+def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    contact = contact_for_user(request.user, contact_pk)
+    try:
+        call = call_click_to_call(
+            user=request.user,
+            contact=contact,
+            ip=client_ip(request),
+            confirm_outside_hours=request.POST.get("confirm_outside_hours") == "yes",
+        )
+    except ServiceError as exc:
+        if request.htmx:
+            context = {"error": exc, "contact": contact}
+            response = render(request, "telephony/call_detail.html#call-error", context)
+            return _toast(response, exc.message, "error")
+        messages.error(request, exc.message)
+        return redirect("contacts:detail", pk=contact.pk)
+    if request.htmx:
+        response = render(request, "telephony/call_detail.html#live", _live_context(request, call))
+        return _toast(response, f"Calling {contact.name or contact.phone}…")
+    return redirect("telephony:call_detail", pk=call.pk)
+
+
+@role_required(*ALL_ROLES)
+@require_POST
+def call_disposition(request: HttpRequest, pk: int) -> HttpResponse:
+    call = call_for_user(request.user, pk)
+    form = WrapUpForm(request.POST, contact=call.contact)
+    error = wrap_up_from_form(request, call, form, invalid="Choose a disposition.")
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or "Disposition saved.")
+        return redirect("telephony:call_detail", pk=call.pk)
+    context = _live_context(request, call)
+    if error:
+        context["form"] = form
+    response = render(request, "telephony/call_detail.html#live", context)
+    return _toast(response, error or "Disposition saved.", "error" if error else "success")
+
+
+@csrf_exempt  # providers cannot send our CSRF token; the URL token and signature stand in
+@require_POST
+def webhook_inbox(request: HttpRequest, token: str) -> HttpResponse:
+    from django.conf import settings
+
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.WEBHOOK_MAX_BODY_BYTES:
+        return JsonResponse({"ok": False, "error": "body over 1 MB"}, status=413)
+    try:
+        result = inbox_receive(token=token, body=request.body, headers=dict(request.headers))
+    except WebhookRejected as exc:
+        return JsonResponse({"ok": False, "error": exc.reason}, status=exc.status)
+    return JsonResponse({"ok": True, "stored": result.stored, "duplicates": result.duplicates})

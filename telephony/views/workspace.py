@@ -1,0 +1,159 @@
+"""The agent workspace: my state, my current call and its wrap-up, callbacks, recent calls."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from callcenter.services.audit import client_ip
+from callcenter.services.errors import ServiceError
+from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required, user_role
+from callcenter.web.kit import back, toast, wrap_up_from_form
+from telephony.forms.dashboard import PAUSE_CHOICES, WrapUpForm
+from telephony.models import Agent, Call, Callback
+from telephony.selectors.calls import calls_visible_to
+from telephony.selectors.dashboard import agent_current_call, callback_for_user, callbacks_for
+from telephony.services.agents import agent_set_state
+from telephony.services.callbacks import callback_close
+
+TEMPLATE = "telephony/workspace.html"
+
+
+def _agent(request: HttpRequest) -> Agent:
+    agent = Agent.objects.select_related("user").filter(user=request.user).first()
+    if agent is None:
+        raise Http404("You are not set up as an agent")
+    return agent
+
+
+def _state_context(agent: Agent) -> dict:
+    seconds = int((timezone.now() - agent.state_since).total_seconds())
+    return {
+        "agent": agent,
+        "in_state": f"{seconds // 60}:{seconds % 60:02d}",
+        "pause_choices": PAUSE_CHOICES,
+    }
+
+
+def _current_context(agent: Agent, form: WrapUpForm | None = None) -> dict:
+    call = agent_current_call(agent)
+    if form is None and call is not None:
+        form = WrapUpForm(initial={"note": call.note}, auto_id="ws_%s", contact=call.contact)
+    return {"current": call, "form": form}
+
+
+def _callbacks_context(request: HttpRequest, agent: Agent) -> dict:
+    return {
+        "callbacks": list(callbacks_for(request.user, agent=agent, scope_all=False)[:20]),
+        "now": timezone.now(),
+    }
+
+
+@role_required(AGENT)
+def workspace(request: HttpRequest) -> HttpResponse:
+    agent = _agent(request)
+    context = {
+        **_state_context(agent),
+        **_current_context(agent),
+        **_callbacks_context(request, agent),
+        "recent": list(calls_visible_to(request.user).order_by("-created_at", "-id")[:10]),
+    }
+    return render(request, TEMPLATE, context)
+
+
+@role_required(AGENT)
+def workspace_state(request: HttpRequest) -> HttpResponse:
+    """The polled status; the action buttons come along (out of band) only on a change,
+    so a poll never replaces the pause form while the agent is using it."""
+    agent = _agent(request)
+    context = _state_context(agent)
+    context["state_changed"] = request.GET.get("shown") != agent.state
+    return render(request, f"{TEMPLATE}#status", context)
+
+
+@role_required(AGENT)
+def workspace_current(request: HttpRequest) -> HttpResponse:
+    return render(request, f"{TEMPLATE}#current", _current_context(_agent(request)))
+
+
+@role_required(AGENT)
+def workspace_callbacks(request: HttpRequest) -> HttpResponse:
+    agent = _agent(request)
+    return render(request, f"{TEMPLATE}#callbacks", _callbacks_context(request, agent))
+
+
+@role_required(AGENT)
+@require_POST
+def workspace_set_state(request: HttpRequest) -> HttpResponse:
+    error = None
+    try:
+        agent = agent_set_state(
+            user=request.user,
+            state=request.POST.get("state", ""),
+            reason=request.POST.get("reason", ""),
+            ip=client_ip(request),
+        )
+    except ServiceError as exc:
+        error, agent = exc.message, _agent(request)
+    if not request.htmx:
+        (messages.error if error else messages.success)(
+            request, error or f"You are {agent.get_state_display().lower()}."
+        )
+        return back(request, "telephony:workspace")
+    response = render(request, f"{TEMPLATE}#state", {**_state_context(agent), "error": error})
+    if error:
+        return toast(response, error, "error")
+    return toast(response, f"You are {agent.get_state_display().lower()}.")
+
+
+@role_required(AGENT)
+@require_POST
+def workspace_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
+    agent = _agent(request)
+    call = get_object_or_404(Call.objects.filter(agent=agent), pk=pk)
+    form = WrapUpForm(request.POST, auto_id="ws_%s", contact=call.contact)
+    error = wrap_up_from_form(request, call, form, invalid="Check the wrap-up form.")
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or "Wrap-up saved.")
+        return back(request, "telephony:workspace")
+    context = _current_context(agent, form if error else None)
+    if error:
+        context["current"] = call
+    response = render(request, f"{TEMPLATE}#current", context)
+    return toast(
+        response, error or "Wrap-up saved. You are ready.", "error" if error else "success"
+    )
+
+
+@role_required(ADMIN, SUPERVISOR, AGENT)
+@require_POST
+def callback_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    agent = Agent.objects.filter(user=request.user).first()
+    scope_all = user_role(request.user) in (ADMIN, SUPERVISOR)
+    callback = callback_for_user(request.user, pk, agent=agent, scope_all=scope_all)
+    status = request.POST.get("status", Callback.Status.DONE)
+    try:
+        callback_close(user=request.user, callback=callback, status=status, ip=client_ip(request))
+        message, level = f"Callback marked {status}.", "success"
+    except ServiceError as exc:
+        message, level = exc.message, "error"
+    if not request.htmx:
+        (messages.error if level == "error" else messages.success)(request, message)
+        return back(request, "telephony:callbacks")
+    response = HttpResponse("")  # the row disappears from whichever list showed it
+    return toast(response, message, level)
+
+
+@role_required(ADMIN, SUPERVISOR, AGENT)
+def callback_list(request: HttpRequest) -> HttpResponse:
+    agent = Agent.objects.filter(user=request.user).first()
+    scope_all = user_role(request.user) in (ADMIN, SUPERVISOR)
+    callbacks = list(callbacks_for(request.user, agent=agent, scope_all=scope_all)[:200])
+    return render(
+        request,
+        "telephony/callbacks.html",
+        {"callbacks": callbacks, "now": timezone.now()},
+    )
