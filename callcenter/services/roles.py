@@ -18,6 +18,9 @@ ADMIN = "admin"
 SUPERVISOR = "supervisor"
 AGENT = "agent"
 ROLES = (ADMIN, SUPERVISOR, AGENT)
+# The two audiences views are opened to: everyone signed in, and the people who run things.
+ALL_ROLES = ROLES
+STAFF = (ADMIN, SUPERVISOR)
 
 _ALL = ("view", "add", "change", "delete")
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {

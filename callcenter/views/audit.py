@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from callcenter.models import AuditEntry
 from callcenter.services.roles import ADMIN, role_required
-from callcenter.web.kit import keyset_page
+from callcenter.web.pager import keyset_page
 
 
 class AuditFilterForm(forms.Form):

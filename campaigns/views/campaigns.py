@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
-from callcenter.services.roles import ADMIN, SUPERVISOR, role_required
+from callcenter.services.roles import STAFF, role_required
+from callcenter.web.kit import toast
 from campaigns import services
 from campaigns.dialer.checks import SKIP_REASONS
 from campaigns.dialer.hosted import hosted_settle_create
@@ -28,7 +28,6 @@ from campaigns.selectors.campaigns import (
     campaign_results,
 )
 
-STAFF = (ADMIN, SUPERVISOR)
 PER_PAGE = 50
 ACTIONS = {
     "start": (services.campaign_start, "Campaign started."),
@@ -142,9 +141,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "start" and not error:
         # The preview and the draft-only parts of the page are gone: reload it whole.
         response["HX-Refresh"] = "true"
-    return trigger_client_event(
-        response, "toast", {"message": error or done, "level": "error" if error else "success"}
-    )
+    return toast(response, error or done, "error" if error else "success")
 
 
 @role_required(*STAFF)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
-from callcenter.services.roles import ADMIN, SUPERVISOR, role_required
+from callcenter.services.roles import STAFF, role_required
 from campaigns.models import TTSTemplate
 from campaigns.services.tts_templates import (
     template_check,
@@ -22,9 +22,6 @@ from contacts.models import Contact
 from telephony.models import ProviderAccount
 from telephony.providers.base import Capability
 from telephony.services.accounts import provider_for
-
-STAFF = (ADMIN, SUPERVISOR)
-
 
 # No provider doc states a limit; 1,000 characters is about 90 seconds of speech, past
 # which a message is no longer a call script (and a pasted document is refused, not sent).

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
-from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required
+from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required
 from contacts.forms.contacts import ContactForm
 from contacts.models import Contact, ContactList
 from contacts.selectors.contacts import contact_for_user, contact_search, contacts_visible_to
@@ -18,8 +18,6 @@ from contacts.services.dnc import is_dnc
 from telephony.providers.base import Capability
 from telephony.selectors.calls import accounts_split_by
 from telephony.selectors.timeline import contact_timeline
-
-ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 
 
 @role_required(*ALL_ROLES)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
-from callcenter.services.roles import ADMIN, SUPERVISOR, role_required
+from callcenter.services.roles import STAFF, role_required
 from contacts.imports.file import inspect_upload
 from contacts.imports.importer import (
     ROLES,
@@ -24,7 +24,6 @@ from contacts.imports.importer import (
 )
 from contacts.models import ContactList, ImportJob
 
-STAFF = (ADMIN, SUPERVISOR)
 MAX_UPLOAD = 50 * 1024 * 1024
 ROLE_LABELS = {
     "phone": "Phone number",

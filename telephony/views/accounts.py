@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
 
 from callcenter.services.audit import client_ip
 from callcenter.services.roles import ADMIN, role_required
+from callcenter.web.kit import toast
 from telephony.forms.accounts import AccountForm
 from telephony.models import ProviderAccount
 from telephony.providers.base import Capability
@@ -133,6 +133,6 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if request.htmx:
         account.refresh_from_db()
         response = render(request, "telephony/accounts/detail.html#health", {"account": account})
-        return trigger_client_event(response, "toast", {"message": message, "level": level})
+        return toast(response, message, level)
     (messages.success if level == "success" else messages.error)(request, message)
     return redirect("telephony:account_detail", pk=account.pk)

@@ -3,12 +3,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
-from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required
-from callcenter.web.kit import wrap_up_from_form
+from callcenter.services.roles import ALL_ROLES, role_required
+from callcenter.web.kit import toast
 from contacts.selectors.contacts import contact_for_user
 from contacts.selectors.hours import contact_local_hours
 from telephony.forms.dashboard import WrapUpForm
@@ -16,12 +15,7 @@ from telephony.providers.base import WebhookRejected
 from telephony.selectors.calls import call_for_user
 from telephony.selectors.dashboard import call_timeline
 from telephony.services import call_click_to_call, inbox_receive
-
-ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
-
-
-def _toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
-    return trigger_client_event(response, "toast", {"message": message, "level": level})
+from telephony.views.wrapup import wrap_up_from_form
 
 
 def _live_context(request: HttpRequest, call) -> dict:
@@ -64,12 +58,12 @@ def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
         if request.htmx:
             context = {"error": exc, "contact": contact}
             response = render(request, "telephony/call_detail.html#call-error", context)
-            return _toast(response, exc.message, "error")
+            return toast(response, exc.message, "error")
         messages.error(request, exc.message)
         return redirect("contacts:detail", pk=contact.pk)
     if request.htmx:
         response = render(request, "telephony/call_detail.html#live", _live_context(request, call))
-        return _toast(response, f"Calling {contact.name or contact.phone}…")
+        return toast(response, f"Calling {contact.name or contact.phone}…")
     return redirect("telephony:call_detail", pk=call.pk)
 
 
@@ -86,7 +80,7 @@ def call_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         context["form"] = form
     response = render(request, "telephony/call_detail.html#live", context)
-    return _toast(response, error or "Disposition saved.", "error" if error else "success")
+    return toast(response, error or "Disposition saved.", "error" if error else "success")
 
 
 @csrf_exempt  # providers cannot send our CSRF token; the URL token and signature stand in

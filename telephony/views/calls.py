@@ -11,14 +11,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required, user_role
+from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required, user_role
 from callcenter.web.csv import csv_safe
-from callcenter.web.kit import keyset_page
+from callcenter.web.pager import keyset_page
 from telephony.forms.dashboard import CallFilterForm
 from telephony.models import Agent, Call
 from telephony.selectors.calls import calls_visible_to
 
-ALL_ROLES = (ADMIN, SUPERVISOR, AGENT)
 CSV_COLUMNS = (
     ("id", "Call id"),
     ("created_at", "Created (UTC)"),

@@ -10,14 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
-from callcenter.services.roles import ADMIN, SUPERVISOR, role_required
-from callcenter.web.kit import keyset_page, toast
+from callcenter.services.roles import STAFF, role_required
+from callcenter.web.kit import toast
+from callcenter.web.pager import keyset_page
 from telephony.forms.dashboard import MaskedSessionForm
 from telephony.models import Call
 from telephony.selectors.dashboard import masked_sessions
 from telephony.services.masked import masked_session_cancel, masked_session_start
-
-STAFF = (ADMIN, SUPERVISOR)
 
 
 def _with_calls(qs):

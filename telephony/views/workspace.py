@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required, user_role
-from callcenter.web.kit import back, toast, wrap_up_from_form
+from callcenter.web.kit import back, toast
 from telephony.forms.dashboard import PAUSE_CHOICES, WrapUpForm
 from telephony.models import Agent, Call, Callback
 from telephony.selectors.calls import calls_visible_to
 from telephony.selectors.dashboard import agent_current_call, callback_for_user, callbacks_for
 from telephony.services.agents import agent_set_state
 from telephony.services.callbacks import callback_close
+from telephony.views.wrapup import wrap_up_from_form
 
 TEMPLATE = "telephony/workspace.html"
 
