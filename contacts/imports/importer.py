@@ -27,7 +27,7 @@ from django.utils import timezone
 from callcenter.services.audit import audit_log
 from callcenter.services.errors import ServiceError
 from callcenter.services.jobs import enqueue
-from callcenter.web.csv import csv_safe, csv_safe_row  # noqa: F401 - re-exported for exports
+from common.csvsafe import csv_safe, csv_safe_row  # noqa: F401 - re-exported for exports
 from common.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 from contacts.imports.file import FileFacts, guess_role, inspect_upload, open_records
 from contacts.models import Contact, ContactList, ImportJob

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
@@ -12,8 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required, user_role
-from callcenter.web.csv import csv_safe
+from callcenter.web.csv import csv_response
 from callcenter.web.pager import keyset_page
+from common.csvsafe import csv_safe
 from telephony.forms.dashboard import CallFilterForm
 from telephony.models import Agent, Call
 from telephony.selectors.calls import calls_visible_to
@@ -82,14 +82,8 @@ def call_log(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(qs: QuerySet[Call]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow([label for _, label in CSV_COLUMNS])
+def _csv_rows(qs: QuerySet[Call]) -> Iterator[list[str]]:
+    yield [label for _, label in CSV_COLUMNS]
     for call in qs.order_by("-created_at", "-id").iterator(chunk_size=2000):
         values = {
             "id": call.pk,
@@ -108,14 +102,12 @@ def _csv_rows(qs: QuerySet[Call]) -> Iterator[str]:
             "note": call.note,
             "dtmf": call.dtmf,
         }
-        yield writer.writerow([csv_safe(values[key]) for key, _ in CSV_COLUMNS])
+        yield [csv_safe(values[key]) for key, _ in CSV_COLUMNS]
 
 
 @role_required(*ALL_ROLES)
 def call_export(request: HttpRequest) -> StreamingHttpResponse:
     """Streams every matching row (the same filters as the log), never held in memory."""
     qs = filtered_calls(request, _filter_form(request))
-    response = StreamingHttpResponse(_csv_rows(qs), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.csv"'
-    return response
+    return csv_response(_csv_rows(qs), filename=f"calls-{stamp}.csv")

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from callcenter.web import csv as csvsafe
+from common import csvsafe
 from contacts.imports import importer
 from telephony.models import Call
 from telephony.views import calls as views_calls
