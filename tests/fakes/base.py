@@ -261,41 +261,53 @@ class FakeProviderServer:
 
     def _respond(self, request: FakeRequest) -> FakeResponse | None:
         fault = self._take_fault(request.path)
-        if fault:
-            if fault.kind == "timeout":
-                return None
-            if fault.kind == "429":
-                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-                resp = self.error_response(429, "Too many requests")
-                resp.headers.update(headers)
-                return resp
-            if fault.kind in ("500", "503"):
-                return self.error_response(int(fault.kind), "Internal server error")
-            if fault.kind == "garbage":
-                return FakeResponse(200, b"<html>502 Bad Gateway</html>", content_type="text/html")
-            if fault.kind == "truncated":
-                return FakeResponse(200, b'{"status": 200, "data": [')
-            if fault.kind == "canned":
-                return _canned(fault)
+        if fault and fault.kind == "timeout":
+            return None
+        refused = self._fault_instead(fault) if fault else None
+        if refused is not None:
+            return refused
+        response, ran = self._handle(request)
+        # "acted_*" faults spoil the answer only of a request the handler carried out.
+        if ran and fault and fault.kind == "acted_garbage":
+            return _garbage()
+        if ran and fault and fault.kind == "acted_body":
+            return _canned(fault)
+        return response
+
+    def _fault_instead(self, fault: Fault) -> FakeResponse | None:
+        """The answer a fault gives before routing (None: the route runs)."""
+        if fault.kind == "429":
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            resp = self.error_response(429, "Too many requests")
+            resp.headers.update(headers)
+            return resp
+        if fault.kind in ("500", "503"):
+            return self.error_response(int(fault.kind), "Internal server error")
+        if fault.kind == "garbage":
+            return _garbage()
+        if fault.kind == "truncated":
+            return FakeResponse(200, b'{"status": 200, "data": [')
+        if fault.kind == "canned":
+            return _canned(fault)
+        return None
+
+    def _handle(self, request: FakeRequest) -> tuple[FakeResponse, bool]:
+        """Route, authenticate and run the handler; True when the handler ran to its end."""
         handler, params = self._match(request)
         if handler is None:
-            return self.error_response(404, f"No route for {request.method} {request.path}")
+            return self.error_response(404, f"No route for {request.method} {request.path}"), False
         request.path_params = params
         denied = self.authenticate(request)
         if denied is not None:
-            return denied
+            return denied, False
         try:
             with self._lock:
                 result = handler(request)
         except BadRequest as exc:
-            return self.error_response(exc.status, exc.message)
-        if fault and fault.kind == "acted_garbage":
-            return FakeResponse(200, b"<html>502 Bad Gateway</html>", content_type="text/html")
-        if fault and fault.kind == "acted_body":
-            return _canned(fault)
+            return self.error_response(exc.status, exc.message), False
         if isinstance(result, FakeResponse):
-            return result
-        return FakeResponse(200, result)
+            return result, True
+        return FakeResponse(200, result), True
 
     def _match(self, request: FakeRequest) -> tuple[Handler | None, dict[str, str]]:
         for method, regex, handler in self._routes:
@@ -319,6 +331,10 @@ class FakeProviderServer:
             http.send_header(key, value)
         http.end_headers()
         http.wfile.write(payload)
+
+
+def _garbage() -> FakeResponse:
+    return FakeResponse(200, b"<html>502 Bad Gateway</html>", content_type="text/html")
 
 
 def _canned(fault: Fault) -> FakeResponse:
