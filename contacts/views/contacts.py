@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required
+from callcenter.web.pager import keyset_page
 from contacts.forms.contacts import ContactForm
 from contacts.models import Contact, ContactList
 from contacts.selectors.contacts import contact_for_user, contact_search, contacts_visible_to
@@ -30,7 +31,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     }
     qs = _filtered(contact_search(contacts_visible_to(request.user), query), filters)
     # No COUNT(*) and no OFFSET: pages continue after the last id seen (the id index).
-    page = _page(qs.order_by("-id"), request.GET.get("after"), per_page=50)
+    page = keyset_page(qs, request.GET.get("after"), per_page=50, field="id")
     params = request.GET.copy()
     params.pop("after", None)
     context = {
@@ -52,17 +53,6 @@ def _filtered(qs, filters: dict) -> QuerySet:
     if filters["tz"]:
         qs = qs.filter(time_zone=filters["tz"])
     return qs
-
-
-def _page(qs, after: str | None, *, per_page: int) -> dict:
-    if after and after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    rows = list(qs[: per_page + 1])
-    return {
-        "rows": rows[:per_page],
-        "next_after": rows[per_page - 1].pk if len(rows) > per_page else None,
-        "is_first": not after,
-    }
 
 
 @role_required(*ALL_ROLES)

@@ -104,7 +104,7 @@ def test_contact_list_queries_do_not_grow_with_rows(client, supervisor, django_a
     params = {}
     for _ in range(2):
         params = {
-            "after": client.get(reverse("contacts:list"), params).context["page"]["next_after"]
+            "after": client.get(reverse("contacts:list"), params).context["page"]["next_cursor"]
         }
     html = client.get(reverse("contacts:list"), params).content.decode()
     assert "First page" in html and "Next" not in html

@@ -34,8 +34,8 @@ def test_pages_continue_after_the_last_id_without_offset(supervisor_client):
         resp = supervisor_client.get(reverse("contacts:list"), params, headers=HX)
         page = resp.context["page"]
         seen += [c.name for c in page["rows"]]
-        if not page["next_after"]:
+        if not page["next_cursor"]:
             break
-        assert f"after={page['next_after']}" in resp.content.decode()
-        params = {"opted_out": "no", "after": page["next_after"]}
+        assert f"after={page['next_cursor']}" in resp.content.decode()
+        params = {"opted_out": "no", "after": page["next_cursor"]}
     assert len(seen) == 120 == len(set(seen))
