@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from telephony.models import crypto
+from telephony.providers.registry import PROVIDERS
 
 # `runserver`'s and `make run`'s default address, used only when PUBLIC_BASE_URL is unset.
 DEV_BASE_URL = "http://127.0.0.1:8000"
@@ -107,8 +108,6 @@ class ProviderAccount(models.Model):
     @property
     def kind_label(self) -> str:
         """The provider's name as people know it ("IVR Solutions", not "ivrsolutions")."""
-        from telephony.providers.registry import PROVIDERS
-
         provider = PROVIDERS.get(self.kind)
         return provider.label if provider else self.kind
 

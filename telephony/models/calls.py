@@ -4,6 +4,7 @@ from django.db import models
 from contacts.models import Contact
 from telephony.models.accounts import DID, Agent, Disposition, ProviderAccount
 from telephony.providers.base import ACTIVE_STATUSES, FINAL_STATUSES, CallStatus
+from telephony.providers.registry import provider_class
 
 
 class Call(models.Model):
@@ -113,8 +114,6 @@ class Call(models.Model):
     def push_waits_for_record_id(self) -> bool:
         """A saved disposition the provider notes only by the call's record id, not known
         yet: the push waits (retried at each sync) until a log row or webhook names it."""
-        from telephony.providers.registry import provider_class
-
         if not self.disposition_id or self.disposition_pushed_at or self.provider_record_id:
             return False
         cls = provider_class(self.account.kind)

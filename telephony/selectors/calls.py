@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from callcenter.services.roles import ADMIN, SUPERVISOR, user_role
-from telephony.models import Call, Disposition
+from telephony.models import Call, Disposition, ProviderAccount
+from telephony.providers.registry import PROVIDERS
 
 
 def calls_visible_to(user: Any) -> QuerySet[Call]:
@@ -30,9 +31,6 @@ def accounts_split_by(*capabilities) -> tuple[list, list[tuple]]:
     """Enabled accounts whose provider offers any of `capabilities`, and the others with
     the reason each is missing — pages that start something list only the first and
     explain the second."""
-    from telephony.models import ProviderAccount
-    from telephony.providers.registry import PROVIDERS
-
     capable, missing = [], []
     for account in ProviderAccount.objects.filter(enabled=True).order_by("name"):
         cls = PROVIDERS.get(account.kind)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from telephony.models import DID, Agent, Call, Callback, CallEvent, Extension, MaskedSession
@@ -182,8 +183,6 @@ def callbacks_for(user: Any, *, agent: Agent | None, scope_all: bool) -> QuerySe
 
 
 def callback_for_user(user: Any, pk: int, *, agent: Agent | None, scope_all: bool) -> Callback:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(callbacks_for(user, agent=agent, scope_all=scope_all), pk=pk)
 
 

@@ -3,15 +3,20 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-from telephony.models import ProviderAccount
-from telephony.providers.base import AccountConfig, Provider
+from callcenter.services.audit import audit_log
+from callcenter.services.errors import ServiceError
+from callcenter.services.jobs import enqueue
+from common.phones import normalize_phone
+from telephony.models import DID, Agent, Extension, ProviderAccount, crypto
+from telephony.providers.base import AccountConfig, Provider, ProviderError
 from telephony.providers.registry import provider_class
+from telephony.services.guard import AccountGuard
 
 
 def account_config(account: ProviderAccount) -> AccountConfig:
-    from telephony.services.guard import AccountGuard
-
     cls = provider_class(account.kind)
     # The sandbox makes no requests, so it needs no rate limiter or breaker.
     guard = None if account.kind == "sandbox" else AccountGuard(account, label=cls.label)
@@ -48,8 +53,6 @@ def account_create(
     base_url: str = "",
 ) -> ProviderAccount:
     """Create an account with a fresh webhook token and signing secret."""
-    from callcenter.services.audit import audit_log
-
     provider_class(kind)  # refuse unknown kinds before writing anything
     account = ProviderAccount(
         kind=kind, name=name, default_region=default_region, base_url=base_url
@@ -65,8 +68,6 @@ def account_create(
 
 def accounts_rotate_credentials() -> int:
     """Re-encrypt every account's secrets under the first key of CREDENTIALS_KEYS."""
-    from telephony.models import crypto
-
     count = 0
     for account in ProviderAccount.objects.all():
         account.credentials_encrypted = crypto.rotate(account.credentials_encrypted)
@@ -78,11 +79,6 @@ def accounts_rotate_credentials() -> int:
 
 def account_test(*, account: ProviderAccount, actor: object | None = None) -> tuple[bool, str]:
     """One cheap authenticated request; the outcome is stored for the account page."""
-    from django.utils import timezone
-
-    from callcenter.services.audit import audit_log
-    from telephony.providers.base import ProviderError
-
     try:
         ok, message = True, provider_for(account).test_connection()
     except ProviderError as exc:
@@ -103,8 +99,6 @@ def account_update(
     *, account: ProviderAccount, actor: object, changes: dict, ip: str | None = None
 ) -> ProviderAccount:
     """Change settings (limits, enabled, base URL, region) and, if given, credentials."""
-    from callcenter.services.audit import audit_log
-
     credentials = changes.pop("credentials", None)
     # A secret the provider gave us (OutboundCalls.ai shows its signing secret in its own
     # dashboard): it goes first, the previous one stays valid, as after a rotation.
@@ -133,8 +127,6 @@ def account_rotate_webhook_secret(
     *, account: ProviderAccount, actor: object, ip: str | None = None
 ) -> None:
     """A new signing secret goes first; the previous one stays valid until the next rotation."""
-    from callcenter.services.audit import audit_log
-
     account.webhook_secrets = [secrets.token_urlsafe(32), *account.webhook_secrets[:1]]
     account.save(update_fields=["webhook_secrets_encrypted"])
     audit_log(
@@ -147,8 +139,7 @@ def account_rotate_webhook_secret(
 
 
 def account_sync_now(*, account: ProviderAccount, actor: object, ip: str | None = None) -> None:
-    from callcenter.services.audit import audit_log
-    from callcenter.services.jobs import enqueue
+    # Here, not at the top: sync imports this module (provider_for).
     from telephony.services.sync import SYNC_STEPS
 
     for what in SYNC_STEPS:
@@ -167,13 +158,6 @@ def account_attach_agent(
 ) -> None:
     """Scripted setups: give an agent an extension (and DID) on this account, disabling the
     agent's other extensions so click-to-call goes through this account."""
-    from django.db import transaction
-
-    from callcenter.services.audit import audit_log
-    from callcenter.services.errors import ServiceError
-    from common.phones import normalize_phone
-    from telephony.models import DID, Agent, Extension
-
     agent = Agent.objects.filter(user__username=username).first()
     if agent is None:
         raise ServiceError(f"No agent with username {username!r}.")

@@ -27,7 +27,9 @@ from telephony.providers.base import (
     ProviderError,
 )
 from telephony.services.accounts import provider_for
+from telephony.services.call_create import call_create, call_event_add
 from telephony.services.inbox import inbox_match_unmatched
+from telephony.services.reconcile import GIVE_UP_AFTER
 from telephony.services.sandbox_runtime import sandbox_schedule
 
 
@@ -70,23 +72,16 @@ def call_click_to_call(
                 f"You are {locked.get_state_display().lower()}. Set yourself Ready to place calls."
             )
         _check_no_call_in_doubt(contact.phone)
-        call = Call.objects.create(
+        call = call_create(
             account=extension.account,
             call_type=Call.Type.CLICK_TO_CALL,
             from_number=extension.number,
             to_number=contact.phone,
             did=extension.did,
-            did_number=extension.did.number,
             agent=agent,
             contact=contact,
             initiated_by=user,
-        )
-        CallEvent.objects.create(
-            call=call,
-            at=timezone.now(),
-            status=CallStatus.QUEUED,
-            source=CallEvent.Source.APP,
-            detail=f"Click-to-call by {user.get_username()} from ext {extension.number}",
+            first_event=f"Click-to-call by {user.get_username()} from ext {extension.number}",
         )
         audit_log(
             actor=user,
@@ -150,8 +145,6 @@ def _check_no_call_in_doubt(phone: str) -> None:
     """A call to this number whose placing answer was lost may be ringing the customer
     right now: calling again could ring them twice. Until the reconciler settles it from
     the provider's logs (or gives up, after GIVE_UP_AFTER), no second call is placed."""
-    from telephony.services.reconcile import GIVE_UP_AFTER
-
     doubtful = (
         Call.objects.filter(
             to_number=phone,
@@ -204,13 +197,7 @@ def _mark(call: Call, status: CallStatus, message: str, *, actor: Any) -> None:
             call.ended_at = timezone.now()
             fields.append("ended_at")
         call.save(update_fields=fields)
-        CallEvent.objects.create(
-            call=call,
-            at=timezone.now(),
-            status=status,
-            source=CallEvent.Source.APP,
-            detail=message[:300],
-        )
+        call_event_add(call=call, status=status, source=CallEvent.Source.APP, detail=message)
         audit_log(
             actor=actor, action=f"call.{status}", obj=call, summary=f"Call {call.pk}: {message}"
         )

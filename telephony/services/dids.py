@@ -12,6 +12,7 @@ from callcenter.services.errors import ServiceError
 from telephony.models import DID, Extension, ProviderAccount
 from telephony.providers.base import AmbiguousOutcome, Capability, DIDInfo, ProviderError
 from telephony.services.accounts import provider_for
+from telephony.services.agents import extension_set_did
 
 
 def _dids_provider(account: ProviderAccount):
@@ -150,8 +151,6 @@ def _decimal(value: str | None) -> Decimal | None:
 
 def did_assign(*, actor: Any, did: DID, extension: Extension | None, ip: str | None = None) -> DID:
     """Make `extension` (an agent's) call over `did`; None unassigns it everywhere."""
-    from telephony.services.agents import extension_set_did
-
     if extension is None:
         with transaction.atomic():
             for ext in did.extensions.all():

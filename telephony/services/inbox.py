@@ -19,7 +19,7 @@ import math
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -210,48 +210,6 @@ def inbox_retry_pending(*, limit: int = 500) -> int:
     return applied + sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in list(ids))
 
 
-def apply_account_event(account: ProviderAccount, update) -> str:
-    """Events that concern no single call. Returns a note kept on the event."""
-    if update.event_type == "contact.optout" and update.to_number:
-        return _opt_out(account, update.to_number)
-    if update.event_type == "credits.low":
-        data = update.raw.get("data") or update.raw
-        balance, threshold = data.get("balance"), data.get("threshold")
-        if balance is not None:
-            ProviderAccount.objects.filter(pk=account.pk).update(
-                credits_balance=balance, credits_checked_at=timezone.now()
-            )
-        if threshold is not None:
-            # Without a threshold of our own, the provider's decides when the alert shows.
-            ProviderAccount.objects.filter(pk=account.pk, low_credit_threshold__isnull=True).update(
-                low_credit_threshold=threshold
-            )
-        return f"provider reports low credits: {balance}"
-    return f"{update.event_type or 'event'} recorded; nothing to apply to a call"
-
-
-def _opt_out(account: ProviderAccount, number: str) -> str:
-    """A provider opt-out puts the number on our DNC list and marks its contacts opted out."""
-    from common.phones import InvalidPhoneNumber, normalize_phone
-    from contacts.models import Contact, DNCEntry
-    from contacts.services.contacts import dnc_add
-
-    try:
-        phone = normalize_phone(number, region=account.default_region)
-    except InvalidPhoneNumber:
-        return f"opt-out for an invalid number {number!r} ignored"
-    dnc_add(
-        user=None,
-        numbers=[phone],
-        source=DNCEntry.Source.PROVIDER_OPTOUT,
-        reason=f"opt-out via {account.name}",
-    )
-    Contact.objects.filter(phone=phone, opted_out=False).update(
-        opted_out=True, opted_out_at=timezone.now()
-    )
-    return f"{phone} opted out: added to DNC"
-
-
 def _strip_nul(value):
     """What PostgreSQL can store: no NUL in text, no Infinity/NaN in JSON (JSON has none)."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -266,8 +224,6 @@ def _strip_nul(value):
 
 
 def _without_nul(update):
-    from dataclasses import fields, replace
-
     return replace(
         update,
         **{

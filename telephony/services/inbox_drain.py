@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from callcenter.services.leases import lease_acquire, lease_release, lease_renew
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
+from telephony.services.account_events import apply_account_event
 from telephony.services.callstate import (
     call_on_finished,
     merge_update,
@@ -81,8 +83,6 @@ def inbox_drain(
         _release(token)
     if _pending_ids(1):
         # Out of time, or events arrived between our last look and the release.
-        from django_q.tasks import async_task
-
         async_task("telephony.tasks.inbox_drain", group="inbox_drain")
     return applied
 
@@ -97,6 +97,7 @@ def inbox_apply_batch(ids: list[int]) -> int:
         # One bad event must not hold back the others: apply each alone, which marks the
         # culprit failed (kept, retried by the schedule) and applies the rest.
         logger.exception("inbox batch of %d failed; applying one by one", len(ids))
+        # Here, not at the top: inbox imports this module (apply_events, inbox_drain).
         from telephony.services.inbox import event_apply
 
         return sum(event_apply(pk) == WebhookEvent.State.APPLIED for pk in ids)
@@ -108,8 +109,6 @@ def apply_events(
     """Apply those of these events that are in `states` (inside the caller's transaction):
     the one apply path, for the drainer's batches and for single events alike. Returns
     the ids applied and the ids still waiting for their call (`unmatched`)."""
-    from telephony.services.inbox import apply_account_event
-
     events = list(
         WebhookEvent.objects.select_for_update()
         .filter(pk__in=ids, state__in=states)
@@ -146,12 +145,7 @@ def apply_events(
         if merge.became_final:
             finished.append(call)
         applied.append(event.pk)
-    by_fields: dict[tuple[str, ...], list[Call]] = {}
-    for call in calls.values():
-        if changed.get(call.pk):
-            by_fields.setdefault(tuple(sorted(changed[call.pk])), []).append(call)
-    for names, group in by_fields.items():
-        _update_calls(names, group)
+    _save_changed(calls.values(), changed)
     CallEvent.objects.bulk_create(timeline)
     for call in finished:
         call_on_finished(call)
@@ -187,6 +181,16 @@ def unmatched_cap(account_ids: set[int]) -> int:
                 len(surplus),
             )
     return deleted
+
+
+def _save_changed(calls: Iterable[Call], changed: dict[int, set[str]]) -> None:
+    """Save each call's changed fields: one statement per set of fields, not per call."""
+    by_fields: dict[tuple[str, ...], list[Call]] = {}
+    for call in calls:
+        if changed.get(call.pk):
+            by_fields.setdefault(tuple(sorted(changed[call.pk])), []).append(call)
+    for names, group in by_fields.items():
+        _update_calls(names, group)
 
 
 def _update_calls(names: tuple[str, ...], calls: list[Call]) -> None:

@@ -23,6 +23,7 @@ from telephony.providers.base import (
     ProviderError,
 )
 from telephony.services.accounts import provider_for
+from telephony.services.call_create import call_create
 from telephony.services.calls import _place
 from telephony.services.callstate import call_apply_update
 from telephony.services.sandbox_runtime import sandbox_drop_pending
@@ -64,22 +65,15 @@ def masked_session_start(
             expires_at=now + timedelta(minutes=minutes),
             created_by=user,
         )
-        call = Call.objects.create(
+        call = call_create(
             account=account,
             call_type=Call.Type.MASKED,
             from_number=a,
             to_number=b,
             did=did,
-            did_number=did.number,
             masked_session=session,
             initiated_by=user,
-        )
-        CallEvent.objects.create(
-            call=call,
-            at=now,
-            status=CallStatus.QUEUED,
-            source=CallEvent.Source.APP,
-            detail=f"Masked call by {user.get_username()} over {did.number}",
+            first_event=f"Masked call by {user.get_username()} over {did.number}",
         )
         audit_log(
             actor=user,

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from callcenter.services.errors import ServiceError
 from contacts.models import Contact
-from telephony.models import DID, Call, CallEvent, ProviderAccount
+from telephony.models import DID, Call, ProviderAccount
 from telephony.providers.base import CallStatus, Capability, OutboundCallRequest, ProviderError
 from telephony.services.accounts import provider_for
+from telephony.services.call_create import call_create
 from telephony.services.calls import _mark, _place
 
 CAPABILITY = {
@@ -43,23 +42,15 @@ def call_outbound_prepare(
     """Create the call's row (call inside the caller's transaction). Nothing is sent."""
     if kind not in CAPABILITY:
         raise ServiceError(f"“{kind}” is not an outbound call type.")
-    call = Call.objects.create(
+    return call_create(
         account=account,
         call_type=kind,
         from_number=did.number if did else "",
         to_number=to_number,
         did=did,
-        did_number=did.number if did else "",
         contact=contact,
+        first_event=detail,
     )
-    CallEvent.objects.create(
-        call=call,
-        at=timezone.now(),
-        status=CallStatus.QUEUED,
-        source=CallEvent.Source.APP,
-        detail=detail[:300],
-    )
-    return call
 
 
 def call_outbound_place(

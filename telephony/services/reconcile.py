@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from callcenter.services.audit import audit_log
 from telephony.models import Call, CallEvent, ProviderAccount
 from telephony.providers.base import (
     ACTIVE_STATUSES,
@@ -29,6 +30,7 @@ from telephony.providers.base import (
     ProviderError,
 )
 from telephony.services.accounts import provider_for
+from telephony.services.call_create import call_event_add
 from telephony.services.callstate import call_apply_update, call_on_finished
 from telephony.services.sync_match import (
     AFTER,
@@ -64,23 +66,8 @@ def reconcile_calls(*, account: ProviderAccount, now: datetime | None = None) ->
         status__in=[*ACTIVE_STATUSES, CallStatus.UNKNOWN],
         created_at__lt=now - RECONCILE_AFTER,
     ).order_by("created_at")[:200]
-    details = provider.supports(Capability.CALL_DETAILS)
     logs = provider.supports(Capability.CALL_LOGS)
-    in_logs: list[Call] = []
-    for call in list(stuck):
-        if not (call.provider_call_id and details):
-            in_logs.append(call)
-            continue
-        try:
-            update = provider.call_details(call.provider_call_id)
-        except ProviderError as exc:
-            logger.warning("reconciling call %s: %s", call.pk, exc.message)
-            if logs:
-                in_logs.append(call)  # the details cannot answer: the logs may
-            else:
-                result.failed += 1
-            continue
-        _settle(call, update, result)
+    in_logs = _by_details(provider, list(stuck), result, logs=logs)
     for group in _spans(in_logs):
         found: dict[int, CallUpdate] = {}
         if logs:
@@ -98,6 +85,30 @@ def reconcile_calls(*, account: ProviderAccount, now: datetime | None = None) ->
                 _give_up(call)
                 result.updated += 1
     return result
+
+
+def _by_details(
+    provider: Provider, calls: list[Call], result: SyncResult, *, logs: bool
+) -> list[Call]:
+    """Settle by the provider's details the calls they can answer; returns the others,
+    for the call logs (a call the details fail on counts failed where there are none)."""
+    details = provider.supports(Capability.CALL_DETAILS)
+    in_logs: list[Call] = []
+    for call in calls:
+        if not (call.provider_call_id and details):
+            in_logs.append(call)
+            continue
+        try:
+            update = provider.call_details(call.provider_call_id)
+        except ProviderError as exc:
+            logger.warning("reconciling call %s: %s", call.pk, exc.message)
+            if logs:
+                in_logs.append(call)  # the details cannot answer: the logs may
+            else:
+                result.failed += 1
+            continue
+        _settle(call, update, result)
+    return in_logs
 
 
 def _spans(calls: list[Call]) -> Iterable[list[Call]]:
@@ -172,8 +183,6 @@ def _settle(
 
 
 def _give_up(call: Call) -> None:
-    from callcenter.services.audit import audit_log
-
     with transaction.atomic():
         updated = Call.objects.filter(pk=call.pk, status=CallStatus.UNKNOWN).update(
             status=CallStatus.FAILED,
@@ -182,9 +191,8 @@ def _give_up(call: Call) -> None:
         )
         if updated:
             call.refresh_from_db()
-            CallEvent.objects.create(
+            call_event_add(
                 call=call,
-                at=timezone.now(),
                 status=CallStatus.FAILED,
                 source=CallEvent.Source.SYNC,
                 detail="Not in the provider's logs; marked failed (never redialed automatically).",

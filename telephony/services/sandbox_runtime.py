@@ -24,6 +24,7 @@ from callcenter.services.leases import lease_acquire, lease_release
 from telephony.models import ProviderAccount, SandboxEvent
 from telephony.providers.base import SimulatedEvent, WebhookRejected
 from telephony.providers.sandbox import adapter as sandbox
+from telephony.services.inbox import inbox_receive
 from telephony.services.wakeups import LINGER, Wake
 
 PUMP_LEASE = "sandbox-pump"
@@ -72,8 +73,6 @@ def sandbox_deliver_due(*, now: datetime | None = None, limit: int = 500) -> int
 
 def sandbox_deliver(event: SandboxEvent) -> bool:
     """Claim and deliver one event; False if another pump already delivered it."""
-    from telephony.services.inbox import inbox_receive
-
     body = event.body.encode()
     ts = int(time.time())
     headers = {

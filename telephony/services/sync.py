@@ -10,10 +10,11 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from callcenter.services.errors import ServiceError
+from callcenter.services.leases import lease_acquire, lease_release
 from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.models import Call, CallEvent, ProviderAccount, WebhookEvent
 from telephony.providers.base import (
@@ -36,6 +37,7 @@ from telephony.services.sync_match import (
     SyncResult,
     better,
     contradicts,
+    held_calls,
     learn_ids,
     match_waiting_events,
     pair,
@@ -100,95 +102,76 @@ def _upsert(
         if update.provider_call_id:
             latest.setdefault(update.provider_call_id, update)
             latest[update.provider_call_id] = better(latest[update.provider_call_id], update)
-    adopted: list[Call] = []
     with transaction.atomic():
-        matched, left = _held_calls(account, latest)
-        rest = [u for rid, u in latest.items() if rid not in matched and rid not in left]
-        if rest:
+        matched, left = held_calls(account, latest)
+        if any(rid not in matched and rid not in left for rid in latest):
             provider = provider or provider_for(account)
-            taken = [c.pk for c in matched.values()]
-            placed = placed_without_record(account, rest, exclude=taken)
-            # A call whose webhook named its record id is that row, and no other.
-            named = {payload_record_id(provider, c): c for c in placed}
-            for rid, call in named.items():
-                if rid in latest and rid not in matched and not contradicts(call, latest[rid]):
-                    matched[rid] = call
-            unnamed = [c for c in placed if not payload_record_id(provider, c)]
-            rest = [u for u in rest if u.provider_call_id not in matched]
-            pairing = pair(unnamed, rest)
-            by_pk = {c.pk: c for c in unnamed}
-            for pk, update in pairing.matched.items():
-                matched[update.provider_call_id] = by_pk[pk]
-            # A row that may be one of two calls we placed is not a third call either.
-            left |= pairing.doubtful
+            left |= _match_placed(account, latest, matched, left, provider)
         new_calls = [
             _call_from(account, u)
             for rid, u in latest.items()
             if rid not in matched and rid not in left
         ]
         Call.objects.bulk_create(new_calls, ignore_conflicts=True)
-        changed_calls, fields, events, finished = [], set(), [], []
-        for rid, call in matched.items():
-            had_id = bool(call.provider_call_id)
-            merge = merge_update(call, latest[rid])
-            learned = learn_ids(call, rid, provider)
-            if merge.changed or learned:
-                changed_calls.append(call)
-                fields |= merge.changed | learned
-            if merge.changed:
-                events.append(
-                    timeline_event(call, latest[rid], merge, source=CallEvent.Source.SYNC)
-                )
-            if merge.became_final:
-                finished.append(call)
-            if not had_id and call.provider_call_id:
-                adopted.append(call)
-        if changed_calls:
-            Call.objects.bulk_update(changed_calls, sorted(fields))
-        CallEvent.objects.bulk_create(events)
-        for call in finished:
-            call_on_finished(call)
+        changed_calls, adopted = _merge_matched(matched, latest, provider)
     match_waiting_events(adopted)
     result.created += len(new_calls)
     result.updated += len(changed_calls)
     result.failed += len(left)
 
 
-def _held_calls(
-    account: ProviderAccount, latest: dict[str, CallUpdate]
-) -> tuple[dict[str, Call], set[str]]:
-    """Rows whose id a call already holds -> that call (locked), and the ids held by a call
-    the row cannot be: another record, or other numbers (two id spaces may share a value:
-    a recordid equal to another call's logid). Those are logged and left."""
-    ids = list(latest)
-    held = list(
-        Call.objects.select_for_update()
-        .filter(account=account)
-        .filter(Q(provider_call_id__in=ids) | Q(provider_record_id__in=ids))
-        .order_by("pk")
-    )
-    by_record = {c.provider_record_id: c for c in held if c.provider_record_id}
-    by_id = {c.provider_call_id: c for c in held if c.provider_call_id}
-    matched, collided = {}, set()
-    for rid, update in latest.items():
-        call = by_record.get(rid)
-        if call is None and rid in by_id:
-            call = by_id[rid]
-            if call.provider_record_id not in ("", rid) or contradicts(call, update):
-                logger.warning(
-                    "log row %s of account %s has the id of call %s but is another call "
-                    "(record %r, number %s); left unsynced",
-                    rid,
-                    account.pk,
-                    call.pk,
-                    call.provider_record_id,
-                    update.to_number,
-                )
-                collided.add(rid)
-                continue
-        if call is not None:
+def _match_placed(
+    account: ProviderAccount,
+    latest: dict[str, CallUpdate],
+    matched: dict[str, Call],
+    left: set[str],
+    provider: Provider,
+) -> set[str]:
+    """Match the rows no call holds to calls we placed (into `matched`): by the record id
+    their webhook named, else one to one by number and time. Returns the ids of rows that
+    may be one of two calls we placed, which are not a third call either."""
+    rest = [u for rid, u in latest.items() if rid not in matched and rid not in left]
+    taken = [c.pk for c in matched.values()]
+    placed = placed_without_record(account, rest, exclude=taken)
+    # A call whose webhook named its record id is that row, and no other.
+    named = {payload_record_id(provider, c): c for c in placed}
+    for rid, call in named.items():
+        if rid in latest and rid not in matched and not contradicts(call, latest[rid]):
             matched[rid] = call
-    return matched, collided
+    unnamed = [c for c in placed if not payload_record_id(provider, c)]
+    rest = [u for u in rest if u.provider_call_id not in matched]
+    pairing = pair(unnamed, rest)
+    by_pk = {c.pk: c for c in unnamed}
+    for pk, update in pairing.matched.items():
+        matched[update.provider_call_id] = by_pk[pk]
+    return pairing.doubtful
+
+
+def _merge_matched(
+    matched: dict[str, Call], latest: dict[str, CallUpdate], provider: Provider | None
+) -> tuple[list[Call], list[Call]]:
+    """Merge each matched row into its call, in bulk. Returns the calls changed and those
+    that learned their provider id (whose waiting webhooks apply after the commit)."""
+    changed_calls, fields, events, finished, adopted = [], set(), [], [], []
+    for rid, call in matched.items():
+        had_id = bool(call.provider_call_id)
+        merge = merge_update(call, latest[rid])
+        learned = learn_ids(call, rid, provider)
+        if merge.changed or learned:
+            changed_calls.append(call)
+            fields |= merge.changed | learned
+        if merge.changed:
+            events.append(timeline_event(call, latest[rid], merge, source=CallEvent.Source.SYNC))
+        if merge.became_final:
+            finished.append(call)
+        if not had_id and call.provider_call_id:
+            adopted.append(call)
+    if changed_calls:
+        Call.objects.bulk_update(changed_calls, sorted(fields))
+    CallEvent.objects.bulk_create(events)
+    for call in finished:
+        call_on_finished(call)
+    return changed_calls, adopted
 
 
 def _e164(number: str, region: str) -> str:
@@ -369,8 +352,6 @@ def account_sync(
     *, account: ProviderAccount, what: str, since: datetime | None = None
 ) -> SyncResult:
     """Run one sync step for an account, skipping steps its provider cannot do."""
-    from callcenter.services.leases import lease_acquire, lease_release
-
     step = SYNC_STEPS[what]
     if what == "logs" and not provider_for(account).supports(Capability.CALL_LOGS):
         return SyncResult()

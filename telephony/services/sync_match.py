@@ -129,6 +129,43 @@ def pair(calls: Sequence[Call], updates: Iterable[CallUpdate]) -> Pairing:
     return Pairing(matched, set(calls_for) - taken)
 
 
+def held_calls(
+    account: ProviderAccount, latest: dict[str, CallUpdate]
+) -> tuple[dict[str, Call], set[str]]:
+    """Rows whose id a call already holds -> that call (locked), and the ids held by a call
+    the row cannot be: another record, or other numbers (two id spaces may share a value:
+    a recordid equal to another call's logid). Those are logged and left."""
+    ids = list(latest)
+    held = list(
+        Call.objects.select_for_update()
+        .filter(account=account)
+        .filter(Q(provider_call_id__in=ids) | Q(provider_record_id__in=ids))
+        .order_by("pk")
+    )
+    by_record = {c.provider_record_id: c for c in held if c.provider_record_id}
+    by_id = {c.provider_call_id: c for c in held if c.provider_call_id}
+    matched, collided = {}, set()
+    for rid, update in latest.items():
+        call = by_record.get(rid)
+        if call is None and rid in by_id:
+            call = by_id[rid]
+            if call.provider_record_id not in ("", rid) or contradicts(call, update):
+                logger.warning(
+                    "log row %s of account %s has the id of call %s but is another call "
+                    "(record %r, number %s); left unsynced",
+                    rid,
+                    account.pk,
+                    call.pk,
+                    call.provider_record_id,
+                    update.to_number,
+                )
+                collided.add(rid)
+                continue
+        if call is not None:
+            matched[rid] = call
+    return matched, collided
+
+
 def placed_without_record(
     account: ProviderAccount, updates: Sequence[CallUpdate], *, exclude: Iterable[int] = ()
 ) -> list[Call]:

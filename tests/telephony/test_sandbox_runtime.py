@@ -33,7 +33,7 @@ def test_an_event_whose_delivery_fails_midway_is_delivered_again(agent, contact,
         real_receive(**kwargs)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(inbox_module, "inbox_receive", receive_then_lose_the_connection)
+    monkeypatch.setattr(runtime, "inbox_receive", receive_then_lose_the_connection)
     with pytest.raises(OperationalError):  # the worker logs it and takes its next pass
         sandbox_deliver(first)
     monkeypatch.undo()
