@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from telephony.providers.ivrsolutions.adapter import PATHS, IVRSolutionsProvider
+from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
+from telephony.providers.ivrsolutions.api import PATHS
 from tests.contract.harness import config
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 

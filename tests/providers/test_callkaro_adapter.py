@@ -22,7 +22,8 @@ from telephony.providers.base import (
     RateLimited,
     WebhookRejected,
 )
-from telephony.providers.callkaro.adapter import PATHS, REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.api import PATHS
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.inbox import inbox_receive
 from tests.contract.harness import WebhookCatcher, config

@@ -22,7 +22,8 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callkaro.adapter import PATHS, REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.api import PATHS
 from telephony.providers.callkaro.payloads import IST
 from tests.contract.harness import config
 from tests.fakes.callkaro import CallKaroBatch, CallKaroFake

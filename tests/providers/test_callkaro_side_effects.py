@@ -11,7 +11,8 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callkaro.adapter import PATHS, CallKaroProvider
+from telephony.providers.callkaro.adapter import CallKaroProvider
+from telephony.providers.callkaro.api import PATHS
 from tests.contract.harness import config
 from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
 

@@ -21,7 +21,8 @@ from telephony.providers.base import (
     RateLimited,
     WebhookRejected,
 )
-from telephony.providers.callmatic.adapter import PATHS, CallmaticProvider
+from telephony.providers.callmatic.adapter import CallmaticProvider
+from telephony.providers.callmatic.api import PATHS
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.inbox import inbox_receive
 from telephony.services.recordings import recording_fetch

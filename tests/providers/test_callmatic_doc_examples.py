@@ -20,7 +20,8 @@ from telephony.providers.base import (
     CampaignNumber,
     OutboundCallRequest,
 )
-from telephony.providers.callmatic.adapter import PATHS, CallmaticProvider
+from telephony.providers.callmatic.adapter import CallmaticProvider
+from telephony.providers.callmatic.api import PATHS
 from tests.contract.harness import config
 from tests.fakes.callmatic import CallmaticFake
 from tests.providers.doc_examples import last_sent, post_verbatim

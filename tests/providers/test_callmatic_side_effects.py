@@ -11,7 +11,8 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callmatic.adapter import BASE_URL, PATHS, CallmaticProvider
+from telephony.providers.callmatic.adapter import CallmaticProvider
+from telephony.providers.callmatic.api import BASE_URL, PATHS
 from telephony.providers.callmatic.payloads import api_base
 from tests.contract.harness import config
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake

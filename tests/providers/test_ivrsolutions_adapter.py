@@ -21,7 +21,8 @@ from telephony.providers.base import (
     ProviderError,
     WebhookRejected,
 )
-from telephony.providers.ivrsolutions.adapter import PATHS, IVRSolutionsProvider, sign
+from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider, sign
+from telephony.providers.ivrsolutions.api import PATHS
 from telephony.providers.ivrsolutions.format import to_provider_number
 from tests.contract.harness import WebhookCatcher, config
 from tests.fakes import ivrsolutions as fake_module

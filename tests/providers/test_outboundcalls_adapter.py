@@ -23,7 +23,8 @@ from telephony.providers.base import (
     RateLimited,
     WebhookRejected,
 )
-from telephony.providers.outboundcalls.adapter import PATHS, STATUS_TABLE, OutboundCallsProvider
+from telephony.providers.outboundcalls.adapter import STATUS_TABLE, OutboundCallsProvider
+from telephony.providers.outboundcalls.api import PATHS
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.inbox import inbox_receive
 from telephony.services.recordings import recording_fetch

@@ -23,7 +23,8 @@ from telephony.providers.base import (
     RateLimited,
     WebhookRejected,
 )
-from telephony.providers.robotalker.adapter import PATHS, STATUS_TABLE, RobotalkerProvider
+from telephony.providers.robotalker.adapter import STATUS_TABLE, RobotalkerProvider
+from telephony.providers.robotalker.api import PATHS
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.inbox import inbox_receive
 from tests.contract.harness import WebhookCatcher, config

@@ -40,25 +40,16 @@ from telephony.providers.base import (
     CallUpdate,
     CampaignNumber,
     Capability,
-    CapabilityMissing,
     HostedCampaignSpec,
-    HostedCampaignStatus,
     InvalidRequest,
     OutboundCallRequest,
     Provider,
     ProviderError,
 )
 from telephony.providers.callkaro import payloads
+from telephony.providers.callkaro.api import BASE_URL, PATHS
 from telephony.providers.callkaro.payloads import PRIORITY_RANGE, REFERENCE_KEY  # noqa: F401
 from telephony.providers.kit import http
-
-BASE_URL = "https://api.callkaro.ai"
-
-# name -> (method, path under BASE_URL, "doc" | "guess"): every path this adapter uses.
-PATHS: dict[str, tuple[str, str, str]] = {
-    "outbound_call": ("POST", "/call/outbound", "doc"),
-    "create_campaign": ("POST", "/call/campaign", "doc"),
-}
 
 # The doc names no status words; these are our guess (snake_case like its field names).
 STATUS_TABLE: dict[str, CallStatus] = {
@@ -83,6 +74,11 @@ NO_AGENT = (
     "No CallKaro agent id: choose a voicebot whose id is the CallKaro agent id, or set the "
     "account's agent_id (copy it from the agent in the CallKaro dashboard)."
 )
+_NO_CONTROL = (
+    "CallKaro's API cannot {action} a campaign; numbers already added stay scheduled at "
+    "CallKaro. The dashboard stops adding numbers to it."
+)
+
 NO_CAMPAIGN_AGENT = (
     "CallKaro needs the agent id on every number of a campaign, and the number requests "
     "can only carry the account's agent_id: set the account's agent_id (copy it from the "
@@ -122,6 +118,21 @@ class CallKaroProvider(Provider):
         "dashboard's DNC lists.",
         Capability.CREDITS: "CallKaro's API does not report a balance.",
     }
+    not_offered = {
+        "campaign_start": "CallKaro's API has no start: each number is dialed as soon as it "
+        "is added (or at its scheduled time).",
+        "campaign_pause": _NO_CONTROL.format(action="pause"),
+        "campaign_resume": _NO_CONTROL.format(action="resume"),
+        "campaign_stop": _NO_CONTROL.format(action="stop"),
+        "campaign_status": "CallKaro's API has no campaign status; progress is counted from "
+        "each call's call-ended webhook.",
+        "campaign_results": "CallKaro's API cannot list a campaign's calls; each outcome "
+        "arrives by the call-ended webhook.",
+        "list_voicebots": "CallKaro's API cannot list agents: copy the agent id from the "
+        "CallKaro dashboard.",
+        "webhook_register": "CallKaro's API cannot register a webhook: paste this account's "
+        "webhook URL into the CallKaro dashboard.",
+    }
 
     def __init__(self, config):
         super().__init__(config)
@@ -139,7 +150,7 @@ class CallKaroProvider(Provider):
         # dialed. It is still a POST to a creating endpoint, so it is sent once too.
         self._require_key()
         try:
-            self.http.once(*_route("create_campaign"), what="checking the API key", json={})
+            self.http.once(*PATHS["create_campaign"].target(), what="checking the API key", json={})
         except InvalidRequest as exc:
             if exc.status != 400:
                 raise
@@ -186,7 +197,7 @@ class CallKaroProvider(Provider):
         what = "creating the campaign"
         try:
             response = self.http.once(
-                *_route("create_campaign"),
+                *PATHS["create_campaign"].target(),
                 what=what,
                 json={"name": spec.name, "agent_id": agent_id},
             )
@@ -240,45 +251,7 @@ class CallKaroProvider(Provider):
                 raise
         return _result(provider_ids, rejected)
 
-    def campaign_start(self, provider_id: str) -> None:
-        raise CapabilityMissing(
-            "CallKaro's API has no start: each number is dialed as soon as it is added "
-            "(or at its scheduled time)."
-        )
-
-    def campaign_pause(self, provider_id: str) -> None:
-        raise CapabilityMissing(_NO_CONTROL.format(action="pause"))
-
-    def campaign_resume(self, provider_id: str) -> None:
-        raise CapabilityMissing(_NO_CONTROL.format(action="resume"))
-
-    def campaign_stop(self, provider_id: str) -> None:
-        raise CapabilityMissing(_NO_CONTROL.format(action="stop"))
-
-    def campaign_status(self, provider_id: str) -> HostedCampaignStatus:
-        raise CapabilityMissing(
-            "CallKaro's API has no campaign status; progress is counted from each call's "
-            "call-ended webhook."
-        )
-
-    def campaign_results(self, provider_id: str):
-        raise CapabilityMissing(
-            "CallKaro's API cannot list a campaign's calls; each outcome arrives by the "
-            "call-ended webhook."
-        )
-
-    def list_voicebots(self):
-        raise CapabilityMissing(
-            "CallKaro's API cannot list agents: copy the agent id from the CallKaro dashboard."
-        )
-
     # -- webhooks ----------------------------------------------------------------------------
-    def webhook_register(self, *, url: str, secret: str) -> None:
-        raise CapabilityMissing(
-            "CallKaro's API cannot register a webhook: paste this account's webhook URL into "
-            "the CallKaro dashboard."
-        )
-
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         return [
             payloads.webhook_update(
@@ -319,7 +292,7 @@ class CallKaroProvider(Provider):
         """`POST /call/outbound`, sent once; (CallKaro's call id, its answer)."""
         what = "placing the call"
         try:
-            response = self.http.once(*_route("outbound_call"), what=what, json=body)
+            response = self.http.once(*PATHS["outbound_call"].target(), what=what, json=body)
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise self._unknown(exc, agent_id=agent_id, batch_id=batch_id) from exc
@@ -328,12 +301,12 @@ class CallKaroProvider(Provider):
         return self.http.confirmed_id(answer, payloads.CALL_ID_KEYS, what=what), answer
 
     def _answer(self, response, *, what: str) -> dict[str, Any]:
-        """A side-effect answer: unreadable = AmbiguousOutcome; the doc's error shape under
-        a 2xx is a plain refusal (CallKaro says it did nothing)."""
-        body = self.http.once_json(response, what=what)
-        if isinstance(body, dict) and str(body.get("status") or "").lower() == "error":
+        """A side-effect answer: unreadable or not an object = AmbiguousOutcome; the doc's
+        error shape under a 2xx is a plain refusal (CallKaro says it did nothing)."""
+        body = self.http.once_object(response, what=what)
+        if str(body.get("status") or "").lower() == "error":
             raise InvalidRequest(f"CallKaro refused the request: {body.get('message') or '?'}")
-        return body if isinstance(body, dict) else {}
+        return body
 
     def _unknown(self, exc: InvalidRequest, *, agent_id: str = "", batch_id: str = ""):
         """The doc's 404 names no id; say which one, and what to do about it."""
@@ -346,17 +319,6 @@ class CallKaroProvider(Provider):
             f"CallKaro does not know {which}: check the agent id in the CallKaro dashboard.",
             status=404,
         )
-
-
-_NO_CONTROL = (
-    "CallKaro's API cannot {action} a campaign; numbers already added stay scheduled at "
-    "CallKaro. The dashboard stops adding numbers to it."
-)
-
-
-def _route(name: str) -> tuple[str, str]:
-    method, path, _source = PATHS[name]
-    return method, path
 
 
 def _result(provider_ids: dict[str, str], rejected: list[tuple[str, str]]) -> AddNumbersResult:

@@ -57,7 +57,18 @@ def schedule(
     Window times are "HH:MM" in CallKaro's clock (India time, our guess); `schedule_at`
     must be aware and is sent as India time without an offset, like the doc's examples.
     """
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"priority": _priority(priority)}
+    if schedule_at is not None:
+        if schedule_at.tzinfo is None:
+            raise InvalidRequest("schedule_at needs a time zone.")
+        out["schedule_at"] = schedule_at.astimezone(IST).strftime("%Y-%m-%dT%H:%M:%S")
+    out |= _window(window_start, window_end)
+    if carry_over:
+        out["carry_over"] = True
+    return out | _retries(retries, retry_gaps_minutes)
+
+
+def _priority(priority: Any) -> int:
     low, high = PRIORITY_RANGE
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise InvalidRequest("CallKaro priority must be a whole number.")
@@ -65,11 +76,11 @@ def schedule(
         raise InvalidRequest(
             f"CallKaro priority must be between {low} and {high} (got {priority})."
         )
-    out["priority"] = priority
-    if schedule_at is not None:
-        if schedule_at.tzinfo is None:
-            raise InvalidRequest("schedule_at needs a time zone.")
-        out["schedule_at"] = schedule_at.astimezone(IST).strftime("%Y-%m-%dT%H:%M:%S")
+    return priority
+
+
+def _window(window_start: str, window_end: str) -> dict[str, str]:
+    out = {}
     for field, value in (("min_trigger_time", window_start), ("max_trigger_time", window_end)):
         if value:
             if not _HHMM.match(value):
@@ -77,18 +88,21 @@ def schedule(
             out[field] = value
     if window_start and window_end and window_start >= window_end:
         raise InvalidRequest("The calling window must start before it ends.")
-    if carry_over:
-        out["carry_over"] = True
+    return out
+
+
+def _retries(retries: Any, retry_gaps_minutes: Any) -> dict[str, Any]:
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise InvalidRequest("The number of retries cannot be negative.")
-    if retries:
-        out["number_of_retries"] = retries
-        gaps = list(retry_gaps_minutes)
-        if any(isinstance(g, bool) or not isinstance(g, int) or g < 0 for g in gaps):
-            raise InvalidRequest("Gaps between retries must be whole minutes, 0 or more.")
-        if gaps:
-            # The doc takes one number, or a list when the gaps differ.
-            out["gap_between_retries"] = gaps[0] if len(set(gaps)) == 1 else gaps
+    if not retries:
+        return {}
+    out: dict[str, Any] = {"number_of_retries": retries}
+    gaps = list(retry_gaps_minutes)
+    if any(isinstance(g, bool) or not isinstance(g, int) or g < 0 for g in gaps):
+        raise InvalidRequest("Gaps between retries must be whole minutes, 0 or more.")
+    if gaps:
+        # The doc takes one number, or a list when the gaps differ.
+        out["gap_between_retries"] = gaps[0] if len(set(gaps)) == 1 else gaps
     return out
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers.base import (
@@ -38,9 +38,7 @@ from telephony.providers.base import (
     CallUpdate,
     CampaignNumber,
     Capability,
-    CapabilityMissing,
     HostedCampaignSpec,
-    HostedCampaignStatus,
     InvalidRequest,
     OutboundCallRequest,
     Provider,
@@ -49,18 +47,9 @@ from telephony.providers.base import (
     WebhookRejected,
 )
 from telephony.providers.callmatic import payloads
+from telephony.providers.callmatic.api import BASE_URL, PATHS
 from telephony.providers.callmatic.payloads import CALL_ID_KEYS
 from telephony.providers.kit import http, parsing
-
-BASE_URL = "https://api.callmatic.ai/v1"
-
-# name -> (method, path under BASE_URL, "doc" | "guess"): every path this adapter uses.
-PATHS: dict[str, tuple[str, str, str]] = {
-    "trigger_call": ("POST", "/calls", "doc"),
-    "trigger_batch": ("POST", "/calls/batch", "doc"),
-    "call_details": ("GET", "/calls/{callId}", "doc"),
-    "recording": ("GET", "/recordings/{callId}", "doc"),
-}
 
 # Callmatic's status words. The doc shows only "completed"; the rest are our guess in the
 # same lower-case style (both separators, since the doc shows no two-word status).
@@ -80,6 +69,11 @@ STATUS_TABLE: dict[str, CallStatus] = {
 }
 
 MAX_BATCH = 200  # doc: "a maximum of 200 calls in a single API request"
+
+_NO_CONTROL = (
+    "Callmatic's API cannot {action} a campaign; do it in the Callmatic portal. "
+    "The dashboard stops pushing numbers to it."
+)
 
 NO_CAMPAIGN = (
     "No Callmatic campaign id: choose a voicebot whose id is the Callmatic campaign id, or "
@@ -122,6 +116,22 @@ class CallmaticProvider(Provider):
         "dashboard's DNC lists.",
         Capability.CREDITS: "Callmatic's API does not report a balance.",
     }
+    not_offered = {
+        "campaign_start": "Callmatic's API cannot start a campaign: numbers pushed to it are "
+        "dialed as soon as the campaign is active in the Callmatic portal.",
+        "campaign_pause": _NO_CONTROL.format(action="pause"),
+        "campaign_resume": _NO_CONTROL.format(action="resume"),
+        "campaign_stop": _NO_CONTROL.format(action="stop"),
+        "campaign_status": "Callmatic's API has no campaign status; progress is counted from "
+        "each call's completion webhook and details.",
+        "campaign_results": "Callmatic's API cannot list a campaign's calls; each call's "
+        "outcome comes from its completion webhook or its details (by the call id the batch "
+        "returned).",
+        "list_voicebots": "Callmatic's API cannot list campaigns: copy the campaign id from "
+        "the campaign's URL in the Callmatic portal.",
+        "webhook_register": "Callmatic's API cannot register a webhook: paste this account's "
+        "webhook URL into the Callmatic portal.",
+    }
 
     def __init__(self, config):
         super().__init__(config)
@@ -139,7 +149,7 @@ class CallmaticProvider(Provider):
         # cheapest authenticated read: a wrong key answers 401, a good one "not found".
         self._require_key()
         try:
-            self.http.read("GET", _path("call_details", callId=_PROBE_ID))
+            self.http.read(*PATHS["call_details"].target(callId=_PROBE_ID))
         except InvalidRequest as exc:
             if exc.status != 404:
                 raise
@@ -221,44 +231,11 @@ class CallmaticProvider(Provider):
             provider_ids.update(queued.provider_ids)
         return AddNumbersResult(accepted, duplicates, tuple(rejected), provider_ids)
 
-    def campaign_start(self, provider_id: str) -> None:
-        raise CapabilityMissing(
-            "Callmatic's API cannot start a campaign: numbers pushed to it are dialed as "
-            "soon as the campaign is active in the Callmatic portal."
-        )
-
-    def campaign_pause(self, provider_id: str) -> None:
-        raise CapabilityMissing(_NO_CONTROL.format(action="pause"))
-
-    def campaign_resume(self, provider_id: str) -> None:
-        raise CapabilityMissing(_NO_CONTROL.format(action="resume"))
-
-    def campaign_stop(self, provider_id: str) -> None:
-        raise CapabilityMissing(_NO_CONTROL.format(action="stop"))
-
-    def campaign_status(self, provider_id: str) -> HostedCampaignStatus:
-        raise CapabilityMissing(
-            "Callmatic's API has no campaign status; progress is counted from each call's "
-            "completion webhook and details."
-        )
-
-    def campaign_results(self, provider_id: str):
-        raise CapabilityMissing(
-            "Callmatic's API cannot list a campaign's calls; each call's outcome comes from "
-            "its completion webhook or its details (by the call id the batch returned)."
-        )
-
-    def list_voicebots(self):
-        raise CapabilityMissing(
-            "Callmatic's API cannot list campaigns: copy the campaign id from the campaign's "
-            "URL in the Callmatic portal."
-        )
-
     # -- reads -------------------------------------------------------------------------------
     def call_details(self, provider_call_id: str) -> CallUpdate:
         self._require_key()
         try:
-            response = self.http.read("GET", _path("call_details", callId=provider_call_id))
+            response = self.http.read(*PATHS["call_details"].target(callId=provider_call_id))
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise InvalidRequest(
@@ -284,12 +261,6 @@ class CallmaticProvider(Provider):
         return Recording(content=response.content, content_type=content_type or "audio/mpeg")
 
     # -- webhooks ----------------------------------------------------------------------------
-    def webhook_register(self, *, url: str, secret: str) -> None:
-        raise CapabilityMissing(
-            "Callmatic's API cannot register a webhook: paste this account's webhook URL "
-            "into the Callmatic portal."
-        )
-
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         payload = payloads.data_of(parsing.webhook_object(body))
         call_id = http.first_id(payload, *CALL_ID_KEYS)
@@ -319,9 +290,7 @@ class CallmaticProvider(Provider):
 
     def _data(self, response) -> dict[str, Any]:
         """A read's call object: under `data` as the doc shows, or at the top."""
-        body = self.http.json(response)
-        if not isinstance(body, dict):
-            raise self.http.bad_response("returned JSON that is not an object")
+        body = self.http.json_object(response)
         if body.get("success") is False:
             raise InvalidRequest(f"Callmatic refused the request: {body.get('error') or '?'}")
         return payloads.data_of(body)
@@ -330,7 +299,7 @@ class CallmaticProvider(Provider):
         """A trigger, sent once; its answer as JSON (unreadable = AmbiguousOutcome)."""
         what = _WHAT[name]
         try:
-            response = self.http.once(*_route(name), what=what, json=body)
+            response = self.http.once(*PATHS[name].target(), what=what, json=body)
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise InvalidRequest(
@@ -339,9 +308,7 @@ class CallmaticProvider(Provider):
                     status=404,
                 ) from exc
             raise
-        answer = self.http.once_json(response, what=what)
-        if not isinstance(answer, dict):
-            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
+        answer = self.http.once_object(response, what=what)
         if answer.get("success") is False:
             # Callmatic says plainly that it refused: nothing was placed.
             raise InvalidRequest(f"Callmatic refused the request: {answer.get('error') or '?'}")
@@ -368,25 +335,9 @@ class CallmaticProvider(Provider):
         )
 
     def _recording_url(self, call_id: str) -> str:
-        return self.http.base_url + _path("recording", callId=call_id)
+        return PATHS["recording"].url(self.http.base_url, callId=call_id)
 
 
 _WHAT = {"trigger_call": "placing the call", "trigger_batch": "queuing the batch of calls"}
 # A syntactically valid id no call can have (test_connection's probe).
 _PROBE_ID = "00000000-0000-0000-0000-000000000000"
-_NO_CONTROL = (
-    "Callmatic's API cannot {action} a campaign; do it in the Callmatic portal. "
-    "The dashboard stops pushing numbers to it."
-)
-
-
-def _route(name: str) -> tuple[str, str]:
-    method, path, _source = PATHS[name]
-    return method, path
-
-
-def _path(name: str, **params: str) -> str:
-    path = PATHS[name][1]
-    for key, value in params.items():
-        path = path.replace("{" + key + "}", quote(value, safe=""))
-    return path

@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from telephony.providers.errors import CapabilityMissing, InvalidRequest
+from telephony.providers.errors import InvalidRequest
 from telephony.providers.ivrsolutions.api import IVRApi
 from telephony.providers.ivrsolutions.format import (
     LABEL,
@@ -162,17 +162,6 @@ class AccountMixin:
             enabled=str(row.get("status") or "active").lower() == "active",
             did_number=from_provider_number(did, region=self._region) if did else "",
             expires_on=str(row.get("expiry_date") or ""),
-        )
-
-    def agent_update(self, provider_id: str, spec: AgentSpec) -> AgentInfo:
-        raise CapabilityMissing(
-            f"{LABEL}'s API cannot edit an agent's name, email or phone; change them in the "
-            "IVR Solutions portal (the DID, status and expiry can be changed here)."
-        )
-
-    def agent_delete(self, provider_id: str) -> None:
-        raise CapabilityMissing(
-            f"{LABEL}'s API cannot delete an agent; disable the agent's extension instead."
         )
 
     def extension_set_enabled(self, *, extension: str, enabled: bool) -> None:

@@ -1,14 +1,8 @@
 """IVR Solutions adapter, written from /work/shared/providers/ivrsolutions.txt.
 
-The doc lists 64 endpoints but gives few paths. PATHS below is every endpoint this adapter
-calls: "doc" where the doc gives the path, "guess" where we took the evident `/api/<name>`
-(the same table as the HTTP fake's), so a real account corrects them in this one place.
-Methods follow the doc: GET for endpoints that take nothing or query parameters, POST
-(JSON) for the ones the doc shows with a request body.
-
-Split by concern: `ivrsolutions_api` (requests, errors), `ivrsolutions_format` (the status
-table, numbers, times, rows), `ivrsolutions_logs` (logs, recordings, dispositions),
-`ivrsolutions_account` (DIDs, agents, templates), `ivrsolutions_dialers` (hosted campaigns).
+Split by concern: `api` (the PATHS table of every endpoint this adapter calls, requests,
+errors), `format` (the status table, numbers, times, rows), `logs` (logs, recordings,
+dispositions), `account` (DIDs, agents, templates), `dialers` (hosted campaigns).
 
 Ids: a placed call is answered with a `logid` (`call_id` for text calls); log rows carry a
 `recordid`; update_call_note takes the "Record ID from call_log API or webhook". The doc
@@ -40,7 +34,7 @@ from telephony.providers.base import (
     WebhookRejected,
 )
 from telephony.providers.ivrsolutions.account import AccountMixin
-from telephony.providers.ivrsolutions.api import IVRApi, Route
+from telephony.providers.ivrsolutions.api import DEFAULT_BASE_URL, PATHS, IVRApi
 from telephony.providers.ivrsolutions.dialers import DialersMixin
 from telephony.providers.ivrsolutions.format import (
     LABEL,
@@ -56,51 +50,6 @@ from telephony.providers.kit.http import HttpClient
 __all__ = ["PATHS", "STATUS_TABLE", "IVRSolutionsProvider", "sign"]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_BASE_URL = "https://api.ivrsolutions.in"
-
-PATHS: dict[str, Route] = {
-    # Click-to-call and number masking
-    "c2c_post": Route("POST", "/api/c2c_post", "doc"),
-    "click_connect": Route("POST", "/api/click_connect", "guess"),
-    "click_connect_update": Route("POST", "/api/click_connect_update", "doc"),
-    "click_connect_logs": Route("POST", "/api/click_connect_logs", "doc"),
-    # Outbound: flows, text calls, dialers
-    "get_call_flows": Route("GET", "/api/get_call_flows", "guess"),
-    "dial_by_flow": Route("POST", "/api/dial_by_flow", "guess"),
-    "dial_by_text": Route("POST", "/api/dial_by_text", "doc"),
-    "get_dialers": Route("GET", "/api/get_dialers", "guess"),
-    "add_to_ivrdialerbulk": Route("POST", "/api/add_to_ivrdialerbulk", "doc"),
-    "change_dialer_status": Route("POST", "/api/change_dialer_status", "doc"),
-    "create_text_dialer": Route("POST", "/api/create_text_dialer", "doc"),
-    # Agents and extensions
-    "change_agent_status": Route("POST", "/api/change_agent_status", "guess"),
-    "add_agent": Route("POST", "/api/add_agent", "guess"),
-    "update_agent_did": Route("POST", "/api/update_agent_did", "guess"),
-    "get_agents": Route("GET", "/api/get_agents", "guess"),
-    "set_extension_expiry": Route("POST", "/api/set_extension_expiry", "guess"),
-    # Call logs, status and notes
-    "call_logs": Route("GET", "/api/call_logs", "doc"),
-    "dialer_logs": Route("POST", "/api/dialer_logs", "doc"),
-    # The list of status IDs update_call_note takes (the doc's answer); not a call lookup.
-    "get_call_status": Route("GET", "/api/get_call_status", "doc"),
-    "update_call_note": Route("POST", "/api/update_call_note", "guess"),
-    # DID numbers
-    "get_did_list": Route("GET", "/api/get_did_list", "guess"),
-    "get_did_regions": Route("GET", "/api/get_did_regions", "guess"),
-    "search_did": Route("POST", "/api/search_did", "guess"),
-    "buy_did": Route("POST", "/ivrappv2/buy_did", "doc"),
-    # AI voice bots
-    "get_voicebots": Route("GET", "/api/get_voicebots", "guess"),
-    "dial_by_aivoicebot": Route("POST", "/api/dial_by_aivoicebot", "doc"),
-    "dial_by_voicebot": Route("POST", "/api/dial_by_voicebot", "guess"),
-    # Text-to-speech templates
-    "create_text_template": Route("POST", "/api/create_text_template", "guess"),
-    "text_template_status": Route("POST", "/api/text_template_status", "guess"),
-    "get_text_templates": Route("GET", "/api/get_text_templates", "guess"),
-    # Webhooks
-    "register_webhook": Route("POST", "/api/register_webhook", "guess"),
-}
 
 # The doc says events are "signed with your key" but not how. Our decision, shared with
 # the fake: X-IVR-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the
@@ -149,6 +98,12 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
         "opt-out status; our DNC list is the only opt-out record for this account.",
         Capability.CREDITS: "IVR Solutions' API has no balance or credits endpoint; check it in "
         "the IVR Solutions portal.",
+    }
+    not_offered = {
+        "agent_update": f"{LABEL}'s API cannot edit an agent's name, email or phone; change "
+        "them in the IVR Solutions portal (the DID, status and expiry can be changed here).",
+        "agent_delete": f"{LABEL}'s API cannot delete an agent; disable the agent's "
+        "extension instead.",
     }
     # The doc's recording links live on calls.ivrsolutions.in; the API host may serve them too.
     recording_hosts = ("calls.ivrsolutions.in", "api.ivrsolutions.in")

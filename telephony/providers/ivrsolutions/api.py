@@ -1,16 +1,20 @@
-"""IVR Solutions: requests by endpoint name, over the shared HttpClient.
+"""IVR Solutions: its endpoints, and requests by endpoint name over the shared HttpClient.
 
-The adapter names endpoints ("c2c_post", "get_dialers"); the path and method come from the
-one PATHS table at the top of `ivrsolutions.py`. This module adds what every IVR Solutions
-answer needs: the Bearer token, its own error shape (`{"status": false, "message": ...}`
-with HTTP 200), and messages a person can act on.
+The doc lists 64 endpoints but gives few paths. PATHS below is every endpoint this adapter
+calls: "doc" where the doc gives the path, "guess" where we took the evident `/api/<name>`
+(the same table as the HTTP fake's), so a real account corrects them in this one place.
+Methods follow the doc: GET for endpoints that take nothing or query parameters, POST
+(JSON) for the ones the doc shows with a request body.
+
+The adapter names endpoints ("c2c_post", "get_dialers"); IVRApi adds what every IVR
+Solutions answer needs: the Bearer token, its own error shape (`{"status": false,
+"message": ...}` with HTTP 200), and messages a person can act on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -18,13 +22,52 @@ import requests
 from telephony.providers.errors import AuthenticationFailed, InvalidRequest
 from telephony.providers.ivrsolutions.format import LABEL
 from telephony.providers.kit.http import HttpClient
+from telephony.providers.kit.routes import Route
 
+DEFAULT_BASE_URL = "https://api.ivrsolutions.in"
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    source: str  # "doc": the doc gives this path; "guess": our evident guess (/api/<name>)
+PATHS: dict[str, Route] = {
+    # Click-to-call and number masking
+    "c2c_post": Route("POST", "/api/c2c_post", "doc"),
+    "click_connect": Route("POST", "/api/click_connect", "guess"),
+    "click_connect_update": Route("POST", "/api/click_connect_update", "doc"),
+    "click_connect_logs": Route("POST", "/api/click_connect_logs", "doc"),
+    # Outbound: flows, text calls, dialers
+    "get_call_flows": Route("GET", "/api/get_call_flows", "guess"),
+    "dial_by_flow": Route("POST", "/api/dial_by_flow", "guess"),
+    "dial_by_text": Route("POST", "/api/dial_by_text", "doc"),
+    "get_dialers": Route("GET", "/api/get_dialers", "guess"),
+    "add_to_ivrdialerbulk": Route("POST", "/api/add_to_ivrdialerbulk", "doc"),
+    "change_dialer_status": Route("POST", "/api/change_dialer_status", "doc"),
+    "create_text_dialer": Route("POST", "/api/create_text_dialer", "doc"),
+    # Agents and extensions
+    "change_agent_status": Route("POST", "/api/change_agent_status", "guess"),
+    "add_agent": Route("POST", "/api/add_agent", "guess"),
+    "update_agent_did": Route("POST", "/api/update_agent_did", "guess"),
+    "get_agents": Route("GET", "/api/get_agents", "guess"),
+    "set_extension_expiry": Route("POST", "/api/set_extension_expiry", "guess"),
+    # Call logs, status and notes
+    "call_logs": Route("GET", "/api/call_logs", "doc"),
+    "dialer_logs": Route("POST", "/api/dialer_logs", "doc"),
+    # The list of status IDs update_call_note takes (the doc's answer); not a call lookup.
+    "get_call_status": Route("GET", "/api/get_call_status", "doc"),
+    "update_call_note": Route("POST", "/api/update_call_note", "guess"),
+    # DID numbers
+    "get_did_list": Route("GET", "/api/get_did_list", "guess"),
+    "get_did_regions": Route("GET", "/api/get_did_regions", "guess"),
+    "search_did": Route("POST", "/api/search_did", "guess"),
+    "buy_did": Route("POST", "/ivrappv2/buy_did", "doc"),
+    # AI voice bots
+    "get_voicebots": Route("GET", "/api/get_voicebots", "guess"),
+    "dial_by_aivoicebot": Route("POST", "/api/dial_by_aivoicebot", "doc"),
+    "dial_by_voicebot": Route("POST", "/api/dial_by_voicebot", "guess"),
+    # Text-to-speech templates
+    "create_text_template": Route("POST", "/api/create_text_template", "guess"),
+    "text_template_status": Route("POST", "/api/text_template_status", "guess"),
+    "get_text_templates": Route("GET", "/api/get_text_templates", "guess"),
+    # Webhooks
+    "register_webhook": Route("POST", "/api/register_webhook", "guess"),
+}
 
 
 class IVRApi:
@@ -62,9 +105,7 @@ class IVRApi:
         route, kwargs = self._prepare(name, data)
         with _token_errors():
             response = self.http.once(route.method, route.path, what=f"sending {what}", **kwargs)
-        body = self.http.once_json(response, what=what)
-        if not isinstance(body, dict):
-            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
+        body = self.http.once_object(response, what=what)
         outcome = _outcome(body.get("status"))
         if outcome == "refused":
             raise InvalidRequest(f"{LABEL} refused {what}: {_message(body)}")
@@ -104,9 +145,7 @@ class IVRApi:
         return route, {key: fields}
 
     def _body(self, response: requests.Response, what: str, *, refusal_ok: bool = False) -> dict:
-        body = self.http.json(response)
-        if not isinstance(body, dict):
-            raise self.http.bad_response(f"answered {what} with JSON that is not an object")
+        body = self.http.json_object(response, what=what)
         # Errors come back with HTTP 200 too: {"status": false, "message": "..."}.
         if _outcome(body.get("status")) == "refused" and not refusal_ok:
             raise InvalidRequest(f"{LABEL} refused {what}: {_message(body)}")

@@ -174,6 +174,19 @@ class HttpClient:
                 f"JSON ({len(response.content)} bytes)"
             ) from exc
 
+    def once_object(
+        self, response: requests.Response, *, what: str, empty_ok: bool = False
+    ) -> dict[str, Any]:
+        """A side-effect answer that must be a JSON object; anything else (unreadable, a
+        list, a bare value) is `AmbiguousOutcome`, never a refusal. `empty_ok`: an empty
+        2xx body is an answer without fields (`{}`)."""
+        if empty_ok and not response.content.strip():
+            return {}
+        body = self.once_json(response, what=what)
+        if not isinstance(body, dict):
+            raise self.ambiguous(f"answered {what} with JSON that is not an object")
+        return body
+
     def confirmed_id(self, body: Any, keys: tuple[str, ...], *, what: str) -> str:
         """The id a side-effect answer must carry (first of `keys`, also under `data`), as
         text whether the provider sends a number or a string; none = `AmbiguousOutcome`."""
@@ -202,6 +215,15 @@ class HttpClient:
                 f"returned a response that is not JSON "
                 f"(HTTP {response.status_code}, {len(response.content)} bytes)"
             ) from exc
+
+    def json_object(self, response: requests.Response, *, what: str = "") -> dict[str, Any]:
+        """A read's answer that must be a JSON object; anything else is a counted
+        ProviderError (`what` names the answer in the message, when given)."""
+        body = self.json(response)
+        if not isinstance(body, dict):
+            said = f"answered {what} with" if what else "returned"
+            raise self.bad_response(f"{said} JSON that is not an object")
+        return body
 
     def bad_response(self, problem: str) -> ProviderError:
         """Count and log an answer we cannot use; returns the error for the caller to raise."""

@@ -33,7 +33,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers.base import (
@@ -42,7 +41,6 @@ from telephony.providers.base import (
     CallStatus,
     CallUpdate,
     Capability,
-    CapabilityMissing,
     ContactOptOut,
     CreditsInfo,
     InvalidRequest,
@@ -52,33 +50,10 @@ from telephony.providers.base import (
 )
 from telephony.providers.kit import http, parsing
 from telephony.providers.outboundcalls import payloads
+from telephony.providers.outboundcalls.api import BASE_URL, PATHS
 from telephony.providers.outboundcalls.campaigns import CampaignsMixin
 
 logger = logging.getLogger(__name__)
-
-BASE_URL = "https://api.outboundcalls.ai/v1"  # doc
-
-# name -> (method, path under BASE_URL, "doc" | "guess"): every path this adapter uses.
-# The doc prints them as `/v1/...` under a base URL that already ends in `/v1`.
-PATHS: dict[str, tuple[str, str, str]] = {
-    "create_agent": ("POST", "/agents", "doc"),
-    "list_agents": ("GET", "/agents", "doc"),
-    "update_agent": ("PATCH", "/agents/{id}", "doc"),
-    "delete_agent": ("DELETE", "/agents/{id}", "doc"),
-    "import_contacts": ("POST", "/contacts/import", "doc"),
-    "list_contacts": ("GET", "/contacts", "doc"),
-    "create_campaign": ("POST", "/campaigns", "doc"),
-    "campaign_details": ("GET", "/campaigns/{id}", "doc"),
-    "start_campaign": ("POST", "/campaigns/{id}/start", "doc"),
-    "pause_campaign": ("POST", "/campaigns/{id}/pause", "doc"),
-    "resume_campaign": ("POST", "/campaigns/{id}/resume", "doc"),
-    "list_calls": ("GET", "/calls", "doc"),
-    "call_details": ("GET", "/calls/{id}", "doc"),
-    "call_recording": ("GET", "/calls/{id}/recording", "doc"),
-    "call_transcript": ("GET", "/calls/{id}/transcript", "doc"),
-    "credit_balance": ("GET", "/credits/balance", "doc"),
-    "credit_usage": ("GET", "/credits/usage", "doc"),
-}
 
 # OutboundCalls.ai's call status words: all our guess (the doc names none).
 STATUS_TABLE: dict[str, CallStatus] = {
@@ -140,6 +115,13 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         "no TTS templates.",
         Capability.SMS: "OutboundCalls.ai's API does not send SMS.",
     }
+    not_offered = {
+        "campaign_stop": "OutboundCalls.ai's API has no stop: pause the campaign, and it "
+        "dials no one more.",
+        "webhook_register": "OutboundCalls.ai takes its webhook URL and secret in its "
+        "dashboard (Settings > Webhooks), not through the API: paste this account's webhook "
+        "URL there.",
+    }
 
     def __init__(self, config):
         super().__init__(config)
@@ -184,14 +166,14 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         if not spec.name.strip():
             raise InvalidRequest("An OutboundCalls.ai agent needs a name.")
         # PATCH sets a value: sending it twice is harmless, so it may be retried.
-        data = self._object(
-            self.http.read("PATCH", _path("update_agent", provider_id), json={"name": spec.name})
+        data = self.http.json_object(
+            self.http.read(*PATHS["update_agent"].target(id=provider_id), json={"name": spec.name})
         )
         return self._agent(data, provider_id)  # the agent we renamed, whatever it echoes
 
     def agent_delete(self, provider_id: str) -> None:
         try:
-            self.http.read("DELETE", _path("delete_agent", provider_id))
+            self.http.read(*PATHS["delete_agent"].target(id=provider_id))
         except InvalidRequest as exc:
             if exc.status != 404:  # already gone: what we wanted (a retried delete lands here)
                 raise
@@ -214,7 +196,7 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
 
     def call_details(self, provider_call_id: str) -> CallUpdate:
         try:
-            data = self._object(self.http.read("GET", _path("call_details", provider_call_id)))
+            data = self._get("call_details", provider_call_id)
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise InvalidRequest(
@@ -230,12 +212,12 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
 
     def _transcript(self, provider_call_id: str) -> list[dict[str, str]] | None:
         try:
-            response = self.http.read("GET", _path("call_transcript", provider_call_id))
+            response = self.http.read(*PATHS["call_transcript"].target(id=provider_call_id))
         except InvalidRequest as exc:
             if exc.status == 404:  # none (yet): the details are still worth having
                 return None
             raise
-        return payloads.transcript(self._object(response).get("transcript"))
+        return payloads.transcript(self.http.json_object(response).get("transcript"))
 
     def fetch_recording(self, url: str) -> Recording:
         # Our API key rides along, so it is only ever sent to this account's own API.
@@ -256,12 +238,6 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         return Recording(content=response.content, content_type=content_type)
 
     # -- webhooks ------------------------------------------------------------------------------
-    def webhook_register(self, *, url: str, secret: str) -> None:
-        raise CapabilityMissing(
-            "OutboundCalls.ai takes its webhook URL and secret in its dashboard (Settings > "
-            "Webhooks), not through the API: paste this account's webhook URL there."
-        )
-
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> list[CallUpdate]:
         payload = parsing.webhook_object(body)
         event, data = payload.get("event"), payload.get("data")
@@ -297,14 +273,10 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         except InvalidPhoneNumber as exc:
             raise InvalidRequest(f"OutboundCalls.ai needs E.164 numbers: {exc}") from exc
 
-    def _object(self, response) -> dict[str, Any]:
-        data = self.http.json(response)
-        if not isinstance(data, dict):
-            raise self.http.bad_response("returned JSON that is not an object")
-        return data
-
-    def _get(self, name: str, **kwargs: Any) -> dict[str, Any]:
-        return self._object(self.http.read(*_route(name), **kwargs))
+    def _get(self, name: str, provider_id: str = "", **kwargs: Any) -> dict[str, Any]:
+        """A read of endpoint `name` (its `{id}` filled with `provider_id`): an object."""
+        route = PATHS[name].target(id=provider_id)
+        return self.http.json_object(self.http.read(*route, **kwargs))
 
     def _once(
         self, name: str, what: str, *, provider_id: str = "", **kwargs: Any
@@ -313,16 +285,9 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         twice. Sent but not confirmed (timeout, 5xx, an answer we cannot read), it may
         still have been done: AmbiguousOutcome, never "failed". An empty 2xx is an
         answer without a body (`{}`): whoever needs an id asks `confirmed_id`."""
-        method, path, _source = PATHS[name]
-        if "{id}" in path:
-            path = _path(name, provider_id)
-        response = self.http.once(method, path, what=what, **kwargs)
-        if not response.content.strip():
-            return {}
-        data = self.http.once_json(response, what=what)
-        if not isinstance(data, dict):
-            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
-        return data
+        route = PATHS[name].target(id=provider_id)
+        response = self.http.once(*route, what=what, **kwargs)
+        return self.http.once_object(response, what=what, empty_ok=True)
 
     def _pages(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -344,9 +309,6 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
         found = provider_id or http.first_id(data, "id", "agent_id") or ""
         return AgentInfo(provider_id=found, name=str(data.get("name") or ""))
 
-    def _path(self, name: str, provider_id: str) -> str:
-        return _path(name, provider_id)
-
     def _update(self, data: Mapping[str, Any], event_type: str, call_id: str) -> CallUpdate:
         return payloads.call_update(
             data,
@@ -354,15 +316,6 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
             event_type=event_type,
             table=STATUS_TABLE,
             connected=CONNECTED,
-            recording_url=self.http.base_url + _path("call_recording", call_id),
+            recording_url=PATHS["call_recording"].url(self.http.base_url, id=call_id),
             region=self.config.default_region,
         )
-
-
-def _route(name: str) -> tuple[str, str]:
-    method, path, _source = PATHS[name]
-    return method, path
-
-
-def _path(name: str, provider_id: str) -> str:
-    return PATHS[name][1].replace("{id}", quote(provider_id, safe=""))

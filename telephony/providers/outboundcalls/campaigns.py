@@ -1,7 +1,7 @@
 """OutboundCalls.ai hosted campaigns: contact-list imports and the campaign lifecycle.
 
 A mixin of `OutboundCallsProvider` (outboundcalls.py), which keeps the path and status
-tables and the request helpers (`_get`, `_once`, `_pages`, `_path`) this part uses.
+tables and the request helpers (`_get`, `_once`, `_pages`) this part uses.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from telephony.providers.base import (
     AddNumbersResult,
     CallUpdate,
     CampaignNumber,
-    CapabilityMissing,
     HostedCampaignSpec,
     HostedCampaignStatus,
     InvalidRequest,
@@ -78,11 +77,6 @@ class CampaignsMixin:
 
     def campaign_resume(self, provider_id: str) -> None:
         self._change(provider_id, "resume_campaign", "running")
-
-    def campaign_stop(self, provider_id: str) -> None:
-        raise CapabilityMissing(
-            "OutboundCalls.ai's API has no stop: pause the campaign, and it dials no one more."
-        )
 
     def campaign_status(self, provider_id: str) -> HostedCampaignStatus:
         data = self._campaign(provider_id)
@@ -156,7 +150,7 @@ class CampaignsMixin:
 
     def _campaign(self, provider_id: str) -> dict[str, Any]:
         try:
-            return self._object(self.http.read("GET", self._path("campaign_details", provider_id)))
+            return self._get("campaign_details", provider_id)
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise InvalidRequest(

@@ -25,18 +25,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.providers.base import (
     FINAL_STATUSES,
-    AddNumbersResult,
     CallPlaced,
     CallStatus,
     CallUpdate,
-    CampaignNumber,
     Capability,
-    CapabilityMissing,
     ContactOptOut,
     HostedCampaignSpec,
     HostedCampaignStatus,
@@ -47,22 +43,9 @@ from telephony.providers.base import (
 )
 from telephony.providers.kit import http, parsing
 from telephony.providers.robotalker import payloads
+from telephony.providers.robotalker.api import BASE_URL, PATHS
 
 logger = logging.getLogger(__name__)
-
-BASE_URL = "https://api.robotalker.com"  # guess: the doc gives paths but no host
-
-# name -> (method, path under BASE_URL, "doc" | "guess"): every path this adapter uses.
-# The doc prints all six; the bodies of campaigns, SMS and contacts are our guess.
-PATHS: dict[str, tuple[str, str, str]] = {
-    "create_call": ("POST", "/api/v1/calls", "doc"),
-    "call_details": ("GET", "/api/v1/calls/{id}", "doc"),
-    "create_campaign": ("POST", "/api/v1/campaigns", "doc"),
-    "campaign_details": ("GET", "/api/v1/campaigns/{id}", "doc"),
-    "send_sms": ("POST", "/api/v1/sms", "doc"),
-    "save_contact": ("POST", "/api/v1/contacts", "doc"),
-    "list_contacts": ("GET", "/api/v1/contacts", "doc"),
-}
 
 # Robotalker's call status words. "queued" (create answer) and "answered" (call.completed)
 # are in the doc; the rest are our guess after its event names.
@@ -135,6 +118,15 @@ class RobotalkerProvider(Provider):
         "templates live in this dashboard.",
         Capability.CREDITS: "Robotalker's API does not report a balance.",
     }
+    not_offered = {
+        "campaign_add_numbers": "Robotalker takes a campaign's numbers only when the campaign "
+        "is created; more numbers need a new campaign.",
+        "campaign_start": "Robotalker starts a campaign by itself, at once or at its scheduled "
+        "time; its API has no start.",
+        "campaign_pause": NO_CONTROL.format(action="pause"),
+        "campaign_resume": NO_CONTROL.format(action="resume"),
+        "campaign_stop": NO_CONTROL.format(action="stop"),
+    }
 
     def __init__(self, config):
         super().__init__(config)
@@ -149,7 +141,9 @@ class RobotalkerProvider(Provider):
     def test_connection(self) -> str:
         # The doc has no account endpoint; the opted-out contacts are a cheap, useful read.
         self._require_key()
-        data = self._object(self.http.read(*_route("list_contacts"), params={"opted_out": "true"}))
+        data = self.http.json_object(
+            self.http.read(*PATHS["list_contacts"].target(), params={"opted_out": "true"})
+        )
         contacts = data.get("contacts")
         count = len(contacts) if isinstance(contacts, list) else 0
         return f"Robotalker accepted the API key; {count} opted-out contact(s) on file."
@@ -208,29 +202,6 @@ class RobotalkerProvider(Provider):
         keys = ("campaign_id", "id")
         return self._placed("create_campaign", body, keys, "creating the campaign")[1]
 
-    def campaign_add_numbers(
-        self, provider_id: str, numbers: Sequence[CampaignNumber]
-    ) -> AddNumbersResult:
-        raise CapabilityMissing(
-            "Robotalker takes a campaign's numbers only when the campaign is created; more "
-            "numbers need a new campaign."
-        )
-
-    def campaign_start(self, provider_id: str) -> None:
-        raise CapabilityMissing(
-            "Robotalker starts a campaign by itself, at once or at its scheduled time; its API "
-            "has no start."
-        )
-
-    def campaign_pause(self, provider_id: str) -> None:
-        raise CapabilityMissing(NO_CONTROL.format(action="pause"))
-
-    def campaign_resume(self, provider_id: str) -> None:
-        raise CapabilityMissing(NO_CONTROL.format(action="resume"))
-
-    def campaign_stop(self, provider_id: str) -> None:
-        raise CapabilityMissing(NO_CONTROL.format(action="stop"))
-
     def campaign_status(self, provider_id: str) -> HostedCampaignStatus:
         data = self._get_one("campaign_details", provider_id, "campaign")
         word = str(data.get("status") or "")
@@ -288,7 +259,7 @@ class RobotalkerProvider(Provider):
             "recipients": [{"to": self._e164(n, "an SMS recipient")} for n in to_numbers],
         }
         what = "sending the SMS batch"
-        response = self.http.once(*_route("send_sms"), what=what, json=body)
+        response = self.http.once(*PATHS["send_sms"].target(), what=what, json=body)
         messages = payloads.batch_messages(self.http.once_json(response, what=what))
         if messages is None or len(messages) != len(to_numbers):
             # Which numbers were texted is unknown: none is sent again automatically.
@@ -298,8 +269,8 @@ class RobotalkerProvider(Provider):
     def contact_optout_status(self, number: str) -> ContactOptOut:
         self._require_key()
         e164 = self._e164(number, "the number")
-        response = self.http.read(*_route("list_contacts"), params={"phone": e164})
-        contacts = self._object(response).get("contacts")
+        response = self.http.read(*PATHS["list_contacts"].target(), params={"phone": e164})
+        contacts = self.http.json_object(response).get("contacts")
         if not isinstance(contacts, list):
             raise self.http.bad_response("listed contacts without a contacts array")
         opted = any(isinstance(c, dict) and c.get("opted_out") is True for c in contacts)
@@ -357,17 +328,14 @@ class RobotalkerProvider(Provider):
     ) -> tuple[dict[str, Any], str]:
         """Send a request that calls or texts someone: once, never retried. A 2xx we cannot
         read, or one without the id, may still have placed it: ambiguous, never "failed"."""
-        response = self.http.once(*_route(name), what=what, json=body)
-        data = self.http.once_json(response, what=what)
-        if not isinstance(data, dict):
-            raise self.http.ambiguous(f"answered {what} with JSON that is not an object")
+        response = self.http.once(*PATHS[name].target(), what=what, json=body)
+        data = self.http.once_object(response, what=what)
         return data, self.http.confirmed_id(data, keys, what=what)
 
     def _get_one(self, name: str, provider_id: str, what: str) -> dict[str, Any]:
         self._require_key()
-        path = PATHS[name][1].replace("{id}", quote(provider_id, safe=""))
         try:
-            return self._object(self.http.read("GET", path))
+            return self.http.json_object(self.http.read(*PATHS[name].target(id=provider_id)))
         except InvalidRequest as exc:
             if exc.status == 404:
                 raise InvalidRequest(
@@ -390,14 +358,3 @@ class RobotalkerProvider(Provider):
             table=STATUS_TABLE,
             region=self.config.default_region,
         )
-
-    def _object(self, response) -> dict[str, Any]:
-        data = self.http.json(response)
-        if not isinstance(data, dict):
-            raise self.http.bad_response("returned JSON that is not an object")
-        return data
-
-
-def _route(name: str) -> tuple[str, str]:
-    method, path, _source = PATHS[name]
-    return method, path
