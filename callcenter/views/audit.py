@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.models import AuditEntry
 from callcenter.services.roles import ADMIN, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from callcenter.web.pager import keyset_page
 
 
@@ -22,9 +24,10 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
 @require_safe
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: HtmxHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     qs = AuditEntry.objects.select_related("actor")
     if form.is_bound and form.is_valid():

@@ -3,12 +3,14 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from callcenter.web.pager import keyset_page
 from contacts.forms.contacts import ContactForm
 from contacts.models import Contact, ContactList
@@ -21,8 +23,9 @@ from telephony.selectors.calls import accounts_split_by
 from telephony.selectors.timeline import contact_timeline
 
 
+@vary_on_headers("HX-Request")
 @role_required(*ALL_ROLES)
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     filters = {
         "list": request.GET.get("list", ""),
@@ -56,7 +59,7 @@ def _filtered(qs, filters: dict) -> QuerySet:
 
 
 @role_required(*ALL_ROLES)
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, pk)
     sms_accounts, sms_missing = accounts_split_by(Capability.SMS)
     context = {
@@ -93,7 +96,7 @@ def _with_campaigns(timeline: list) -> list:
 
 @role_required(*ALL_ROLES)
 @require_POST
-def contact_add_to_list(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_add_to_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, pk)
     contact_list = get_object_or_404(ContactList, pk=request.POST.get("list") or 0)
     contact_list_add(
@@ -105,7 +108,7 @@ def contact_add_to_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*ALL_ROLES)
 @require_POST
-def contact_mark_dnc(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_mark_dnc(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, pk)
     dnc_add(
         user=request.user,
@@ -119,7 +122,7 @@ def contact_mark_dnc(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(ADMIN, SUPERVISOR)
 @require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: HtmxHttpRequest) -> HttpResponse:
     """Agents may view and change the contacts they call, not add new ones (their role's
     permissions are view/change), so this page is staff-only like the other staff pages."""
     return _contact_form(request, Contact())
@@ -127,11 +130,11 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ALL_ROLES)
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _contact_form(request, contact_for_user(request.user, pk))
 
 
-def _contact_form(request: HttpRequest, contact: Contact) -> HttpResponse:
+def _contact_form(request: HtmxHttpRequest, contact: Contact) -> HttpResponse:
     form = ContactForm(request.POST or None, instance=contact, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = contact_save(

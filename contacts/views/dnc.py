@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, SUPERVISOR, role_required, user_role
+from callcenter.web.kit import HtmxHttpRequest
 from contacts.imports.importer import decode
 from contacts.models import DNCEntry
 from contacts.services.contacts import dnc_add, dnc_remove
@@ -19,7 +20,7 @@ PER_PAGE = 100
 
 @role_required(ADMIN, SUPERVISOR)
 @require_http_methods(["GET", "POST"])
-def dnc_list(request: HttpRequest) -> HttpResponse:
+def dnc_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         numbers = request.POST.get("numbers", "").replace(",", "\n").splitlines()
         upload = request.FILES.get("file")
@@ -66,7 +67,7 @@ def dnc_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(ADMIN)
 @require_POST
-def dnc_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def dnc_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(DNCEntry, pk=pk)
     dnc_remove(user=request.user, entry=entry, ip=client_ip(request))
     messages.success(request, f"Removed {entry.phone} from the do-not-call list.")

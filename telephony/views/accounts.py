@@ -1,13 +1,14 @@
 """Provider-account pages (admins): connection test, webhook URL, health, sync."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.roles import ADMIN, role_required
-from callcenter.web.kit import toast
+from callcenter.web.kit import HtmxHttpRequest, toast
 from telephony.forms.accounts import AccountForm
 from telephony.models import ProviderAccount
 from telephony.providers.base import Capability
@@ -22,7 +23,7 @@ from telephony.services.accounts import (
 
 
 @role_required(ADMIN)
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: HtmxHttpRequest) -> HttpResponse:
     accounts = ProviderAccount.objects.order_by("name")
     return render(request, "telephony/accounts/list.html", {"accounts": accounts})
 
@@ -64,8 +65,9 @@ def _capabilities(account: ProviderAccount) -> list[tuple[str, bool, str]]:
     ]
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(ProviderAccount, pk=pk)
     template = (
         "telephony/accounts/detail.html#health"
@@ -85,7 +87,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def account_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     account = get_object_or_404(ProviderAccount, pk=pk) if pk else ProviderAccount()
     form = AccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
@@ -114,9 +116,10 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "telephony/accounts/form.html", {"form": form, "account": account})
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
 @require_POST
-def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def account_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     account = get_object_or_404(ProviderAccount, pk=pk)
     ip = client_ip(request)
     if action == "test":

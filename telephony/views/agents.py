@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, role_required
-from callcenter.web.kit import toast
+from callcenter.web.kit import HtmxHttpRequest, toast
 from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.forms.dashboard import AgentCreateForm, ExtensionForm
 from telephony.models import Agent, Extension
@@ -25,14 +26,14 @@ from telephony.services.agents import (
 
 
 @role_required(ADMIN)
-def agent_list(request: HttpRequest) -> HttpResponse:
+def agent_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {"agents": agents_board(), "now": timezone.now(), "dids": _dids()}
     return render(request, "telephony/agent_list.html", context)
 
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def agent_new(request: HttpRequest) -> HttpResponse:
+def agent_new(request: HtmxHttpRequest) -> HttpResponse:
     form = AgentCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -65,9 +66,10 @@ def agent_new(request: HttpRequest) -> HttpResponse:
     return render(request, "telephony/agent_form.html", {"form": form})
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
 @require_POST
-def agent_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def agent_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     agent = get_object_or_404(Agent.objects.select_related("user"), pk=pk)
     enable = request.POST.get("enabled") == "1"
     try:
@@ -78,9 +80,10 @@ def agent_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return _row(request, agent.pk, message, level)
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
 @require_POST
-def extension_update(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ext = get_object_or_404(Extension.objects.select_related("account", "did"), pk=pk)
     form = ExtensionForm(request.POST)
     try:
@@ -99,7 +102,7 @@ def extension_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _row(request, ext.agent_id, message, level)
 
 
-def _row(request: HttpRequest, agent_pk: int | None, message: str, level: str) -> HttpResponse:
+def _row(request: HtmxHttpRequest, agent_pk: int | None, message: str, level: str) -> HttpResponse:
     if not request.htmx or agent_pk is None:
         (messages.error if level == "error" else messages.success)(request, message)
         return redirect("telephony:agents")

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required, user_role
 from callcenter.web.csv import csv_response
+from callcenter.web.kit import HtmxHttpRequest
 from callcenter.web.pager import keyset_page
 from common.csvsafe import csv_safe
 from telephony.forms.dashboard import CallFilterForm
@@ -37,7 +39,7 @@ CSV_COLUMNS = (
 )
 
 
-def _filter_form(request: HttpRequest) -> CallFilterForm:
+def _filter_form(request: HtmxHttpRequest) -> CallFilterForm:
     from campaigns.models import Campaign  # views compose across apps
 
     staff = user_role(request.user) in (ADMIN, SUPERVISOR)
@@ -46,7 +48,7 @@ def _filter_form(request: HttpRequest) -> CallFilterForm:
     return CallFilterForm(request.GET or None, agents=agents, campaigns=campaigns)
 
 
-def filtered_calls(request: HttpRequest, form: CallFilterForm) -> QuerySet[Call]:
+def filtered_calls(request: HtmxHttpRequest, form: CallFilterForm) -> QuerySet[Call]:
     qs = calls_visible_to(request.user)
     if not form.is_bound or not form.is_valid():
         return qs
@@ -71,8 +73,9 @@ def filtered_calls(request: HttpRequest, form: CallFilterForm) -> QuerySet[Call]
     return qs
 
 
+@vary_on_headers("HX-Request")
 @role_required(*ALL_ROLES)
-def call_log(request: HttpRequest) -> HttpResponse:
+def call_log(request: HtmxHttpRequest) -> HttpResponse:
     form = _filter_form(request)
     page = keyset_page(filtered_calls(request, form), request.GET.get("after", ""))
     query = request.GET.copy()
@@ -106,7 +109,7 @@ def _csv_rows(qs: QuerySet[Call]) -> Iterator[list[str]]:
 
 
 @role_required(*ALL_ROLES)
-def call_export(request: HttpRequest) -> StreamingHttpResponse:
+def call_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
     """Streams every matching row (the same filters as the log), never held in memory."""
     qs = filtered_calls(request, _filter_form(request))
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, role_required
-from callcenter.web.kit import toast
+from callcenter.web.kit import HtmxHttpRequest, toast
 from telephony.forms.dashboard import AssignForm, DIDSearchForm
 from telephony.models import DID, ProviderAccount
 from telephony.selectors.dashboard import dids_inventory, extensions_assignable
@@ -25,14 +26,15 @@ from telephony.services.dids import (
 
 
 @role_required(ADMIN)
-def did_list(request: HttpRequest) -> HttpResponse:
+def did_list(request: HtmxHttpRequest) -> HttpResponse:
     dids = list(dids_inventory()[:500])
     extensions = list(extensions_assignable())
     return render(request, "telephony/did_list.html", {"dids": dids, "extensions": extensions})
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
-def did_search(request: HttpRequest) -> HttpResponse:
+def did_search(request: HtmxHttpRequest) -> HttpResponse:
     form = DIDSearchForm(request.GET or None)
     results, error = [], None
     if form.is_bound and form.is_valid():
@@ -51,7 +53,7 @@ def did_search(request: HttpRequest) -> HttpResponse:
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def did_buy_view(request: HttpRequest) -> HttpResponse:
+def did_buy_view(request: HtmxHttpRequest) -> HttpResponse:
     """GET shows the confirmation with the provider's price; only the POST buys."""
     source = request.POST if request.method == "POST" else request.GET
     account = get_object_or_404(ProviderAccount, pk=source.get("account") or 0, enabled=True)
@@ -77,7 +79,7 @@ def did_buy_view(request: HttpRequest) -> HttpResponse:
 
 @role_required(ADMIN)
 @require_POST
-def did_settle_view(request: HttpRequest, account_pk: int) -> HttpResponse:
+def did_settle_view(request: HtmxHttpRequest, account_pk: int) -> HttpResponse:
     """Settle purchases whose outcome is unknown by the provider's list of owned numbers."""
     account = get_object_or_404(ProviderAccount, pk=account_pk)
     try:
@@ -92,9 +94,10 @@ def did_settle_view(request: HttpRequest, account_pk: int) -> HttpResponse:
     return redirect("telephony:dids")
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
 @require_POST
-def did_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def did_assign_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     did = get_object_or_404(DID, pk=pk)
     form = AssignForm(request.POST)
     try:
@@ -111,9 +114,10 @@ def did_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _row_or_redirect(request, did, message, level)
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN)
 @require_POST
-def did_release_view(request: HttpRequest, pk: int) -> HttpResponse:
+def did_release_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     did = get_object_or_404(DID, pk=pk)
     try:
         did_release(actor=request.user, did=did, ip=client_ip(request))
@@ -123,7 +127,7 @@ def did_release_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _row_or_redirect(request, did, message, level)
 
 
-def _row_or_redirect(request: HttpRequest, did: DID, message: str, level: str) -> HttpResponse:
+def _row_or_redirect(request: HtmxHttpRequest, did: DID, message: str, level: str) -> HttpResponse:
     if not request.htmx:
         (messages.error if level == "error" else messages.success)(request, message)
         return redirect("telephony:dids")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from telephony.forms.dashboard import DispositionEditForm
 from telephony.models import Disposition, ProviderAccount
 from telephony.providers.base import Capability
@@ -19,7 +20,7 @@ from telephony.services.dispositions import disposition_save, dispositions_sync
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def disposition_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def disposition_list(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     editing = get_object_or_404(Disposition, pk=pk) if pk else Disposition()
     form = DispositionEditForm(request.POST or None, instance=editing)
     if request.method == "POST" and form.is_valid():
@@ -49,7 +50,7 @@ def disposition_list(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @role_required(ADMIN)
 @require_POST
-def disposition_sync(request: HttpRequest, account_pk: int) -> HttpResponse:
+def disposition_sync(request: HtmxHttpRequest, account_pk: int) -> HttpResponse:
     account = get_object_or_404(ProviderAccount, pk=account_pk)
     try:
         result = dispositions_sync(actor=request.user, account=account, ip=client_ip(request))

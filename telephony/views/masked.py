@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import STAFF, role_required
-from callcenter.web.kit import toast
+from callcenter.web.kit import HtmxHttpRequest, toast
 from callcenter.web.pager import keyset_page
 from telephony.forms.dashboard import MaskedSessionForm
 from telephony.models import Call
@@ -26,7 +27,7 @@ def _with_calls(qs):
 
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def masked_list(request: HttpRequest) -> HttpResponse:
+def masked_list(request: HtmxHttpRequest) -> HttpResponse:
     initial = {"party_b": request.GET.get("party_b", ""), "minutes": 60}
     form = MaskedSessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -51,8 +52,9 @@ def masked_list(request: HttpRequest) -> HttpResponse:
     return render(request, "telephony/masked_list.html", {"form": form, "page": page})
 
 
+@vary_on_headers("HX-Request")
 @role_required(*STAFF)
-def masked_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def masked_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(_with_calls(masked_sessions()), pk=pk)
     template = (
         "telephony/masked_detail.html#live" if request.htmx else "telephony/masked_detail.html"
@@ -60,9 +62,10 @@ def masked_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"session": session, "calls": list(session.calls.all())})
 
 
+@vary_on_headers("HX-Request")
 @role_required(*STAFF)
 @require_POST
-def masked_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def masked_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(masked_sessions(), pk=pk)
     try:
         result = masked_session_cancel(user=request.user, session=session, ip=client_ip(request))

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, SUPERVISOR, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from contacts.selectors.contacts import contact_for_user
 from telephony.services.privacy import contact_erase, contact_export
 
 
 @role_required(ADMIN, SUPERVISOR)
 @require_POST
-def contact_export_view(request: HttpRequest, contact_pk: int) -> FileResponse:
+def contact_export_view(request: HtmxHttpRequest, contact_pk: int) -> FileResponse:
     # POST, not GET: every export is audited, and a link must not be able to trigger one.
     contact = contact_for_user(request.user, contact_pk)
     name, archive = contact_export(user=request.user, contact=contact, ip=client_ip(request))
@@ -25,7 +26,7 @@ def contact_export_view(request: HttpRequest, contact_pk: int) -> FileResponse:
 
 @role_required(ADMIN, SUPERVISOR)
 @require_POST
-def contact_erase_view(request: HttpRequest, contact_pk: int) -> HttpResponse:
+def contact_erase_view(request: HtmxHttpRequest, contact_pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, contact_pk)
     if request.POST.get("confirm") != "erase":
         messages.error(request, "Tick the box to confirm the erasure; nothing was erased.")

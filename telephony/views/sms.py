@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from contacts.selectors.contacts import contact_for_user
 from telephony.models import ProviderAccount
 from telephony.services.sms import sms_send
@@ -13,7 +14,7 @@ from telephony.services.sms import sms_send
 
 @role_required(ADMIN, SUPERVISOR, AGENT)
 @require_POST
-def contact_sms(request: HttpRequest, contact_pk: int) -> HttpResponse:
+def contact_sms(request: HtmxHttpRequest, contact_pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, contact_pk)
     account = get_object_or_404(ProviderAccount, pk=request.POST.get("account") or 0)
     try:
