@@ -1,0 +1,1 @@
+"""CallKaro: AI-agent calls that CallKaro schedules, windows and retries itself."""

@@ -15,7 +15,7 @@ account's `agent_id`, the only agent `campaign_add_numbers` can know, so a campa
 created only with that agent.
 
 The doc has no way to read a call back (no details, logs or recordings) and no webhook
-description; outcomes arrive by a call-ended webhook read liberally (callkaro_payloads),
+description; outcomes arrive by a call-ended webhook read liberally (payloads.py),
 unsigned, so the inbox's secret URL token authenticates it. Our own reference travels in
 the call's `metadata` and comes back in that webhook.
 

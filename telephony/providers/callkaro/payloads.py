@@ -1,4 +1,4 @@
-"""Builders and readers of CallKaro's JSON bodies (see callkaro.py): pure functions.
+"""Builders and readers of CallKaro's JSON bodies (see adapter.py): pure functions.
 
 The call-ended webhook is not in CallKaro's doc, so its reader is liberal: the call id as
 `call_id`, `id` or `callId`, text or a number, at the top or under `data`; a duration as

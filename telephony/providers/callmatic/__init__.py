@@ -1,0 +1,1 @@
+"""Callmatic: voicebot calls run by a campaign set up in the Callmatic portal."""

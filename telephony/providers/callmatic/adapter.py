@@ -16,7 +16,7 @@ Where the doc is silent we decided:
   any other country in E.164 (our guess).
 - The base URL is the doc's, version prefix included: an account whose base URL is the
   host only (`https://api.callmatic.ai`) gets `/v1` appended, so it still reaches the
-  documented paths (`callmatic_payloads.api_base`).
+  documented paths (`payloads.api_base`).
 - Both triggers dial, so each is sent once (`HttpClient.once`); a 2xx we cannot read, or a
   single call's answer without its id, is `AmbiguousOutcome`. Ids are read as text under
   `callId`, `call_id` or `id`, at the top or under `data`.

@@ -1,4 +1,4 @@
-"""Readers and builders of Callmatic's JSON bodies (see callmatic.py): pure functions."""
+"""Readers and builders of Callmatic's JSON bodies (see adapter.py): pure functions."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """IVR Solutions: the status table, number and time formats, and row -> CallUpdate.
 
-Pure functions with no HTTP, shared by the adapter (`ivrsolutions.py`) and its mixins.
+Pure functions with no HTTP, shared by the adapter (`adapter.py`) and its mixins.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""OutboundCalls.ai: AI-agent campaigns with recordings, transcripts and credits."""

@@ -8,7 +8,7 @@ the account guard).
 
 Where the doc is silent we decided:
 - Every body but the campaign's, every status word and the webhook envelope are our
-  guess (marked below); paths and status words live in the two tables at the top.
+  guess (marked below); paths live in api.py, status words in the table below.
 - A campaign is created on an existing contact list, so `campaign_create` imports the
   first numbers (`spec.numbers`) into a new list, then creates the campaign on it. Our
   entry id rides in each contact's `custom_fields.reference`.

@@ -1,6 +1,6 @@
 """OutboundCalls.ai hosted campaigns: contact-list imports and the campaign lifecycle.
 
-A mixin of `OutboundCallsProvider` (outboundcalls.py), which keeps the path and status
+A mixin of `OutboundCallsProvider` (adapter.py), which keeps the status
 tables and the request helpers (`_get`, `_once`, `_pages`) this part uses.
 """
 

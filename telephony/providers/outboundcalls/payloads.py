@@ -1,6 +1,6 @@
 """OutboundCalls.ai bodies and payloads, as pure functions (no HTTP).
 
-The adapter (outboundcalls.py) keeps the paths and status words; this module turns our
+The adapter keeps the status words (api.py the paths); this module turns our
 dataclasses into its bodies and its answers and webhooks back into ours. What the doc
 gives and what is our guess is said beside each field.
 """

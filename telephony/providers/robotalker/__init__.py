@@ -1,0 +1,1 @@
+"""Robotalker: TTS calls with DTMF actions, broadcast campaigns, SMS and opt-outs."""

@@ -1,6 +1,6 @@
 """Robotalker bodies and payloads, as pure functions (no HTTP): message variables,
 campaign limits, SMS text, and its call and opt-out payloads read into `CallUpdate`s. The
-adapter (robotalker.py) keeps the paths and status words.
+adapter keeps the status words, api.py the paths.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Sandbox: simulated calls and campaigns, no network, every call life seeded."""
