@@ -9,7 +9,7 @@ PORT ?= 8000
 # everyone, so pages then show the one they were served on.
 PUBLIC_BASE_URL ?= $(if $(filter 0.0.0.0 ::,$(HOST)),,http://$(HOST):$(PORT))
 
-.PHONY: run test lint format bench migrations-check install fakes
+.PHONY: run test test-fast lint format bench migrations-check install fakes
 
 $(STAMP): pyproject.toml
 	@PYTHON=$$(scripts/find-python.sh) || exit 1; \
@@ -30,6 +30,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# For development, in under 3 minutes: leaves out the browser journeys (tests/browser), the
+# fault tests (tests/faults: real workers, gunicorn, restarts), the load test (tests/load)
+# and the slowest of the rest (SLOW in tests/conftest.py). `make test` (CI) runs them all.
+test-fast: $(STAMP)
+	@$(PY) -m pytest -m "not slow and not faults and not load and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +51,32 @@ def pytest_configure(config):
     # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
     # by the test itself (never by views) would otherwise be refused as "async unsafe".
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# Tiers for `make test-fast` (`make test` runs them all, as CI does). The three slow
+# directories are marked by where they live, so a new test there is marked too.
+TESTS = Path(__file__).resolve().parent
+BY_DIRECTORY = {"browser": "browser", "faults": "faults", "load": "load"}
+# The slowest of the rest (measured with --durations), by node-id prefix: a file, or a
+# file::test (parametrized ids included).
+SLOW: tuple[str, ...] = ()
+
+
+def _tier(item) -> str | None:
+    try:
+        first = Path(item.path).resolve().relative_to(TESTS).parts[0]
+    except ValueError:
+        return None  # collected from outside tests/ (an explicit path)
+    return BY_DIRECTORY.get(first)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        tier = _tier(item)
+        if tier:
+            item.add_marker(getattr(pytest.mark, tier))
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
