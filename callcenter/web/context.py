@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, user_role
+from telephony.models import ProviderAccount
 
 NAV = (
     # (url name, label, roles that see it)
@@ -38,8 +39,6 @@ def navigation(request: HttpRequest) -> dict:
 def _low_credit_accounts() -> list:
     """Accounts whose provider balance fell below the alert threshold (a tiny table)."""
     from django.db.models import F
-
-    from telephony.models import ProviderAccount
 
     return list(
         ProviderAccount.objects.filter(

@@ -18,9 +18,7 @@ from datetime import timedelta
 from itertools import islice
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import validate_email
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
@@ -28,15 +26,15 @@ from callcenter.services.audit import audit_log
 from callcenter.services.errors import ServiceError
 from callcenter.services.jobs import enqueue
 from common.csvsafe import csv_safe, csv_safe_row  # noqa: F401 - re-exported for exports
-from common.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 from contacts.imports.file import FileFacts, guess_role, inspect_upload, open_records
+from contacts.imports.rows import RowImporter, row_phone
 from contacts.models import Contact, ContactList, ImportJob
+from contacts.services.contacts import contact_list_create
 
 ROLES = ("phone", "name", "email", "time_zone", "variable", "ignore")
 BATCH = 1000
 PREVIEW_ROWS = 5
 DUPLICATE_SAMPLE = 1000  # rows of the file the mapping page checks against existing contacts
-ERRORS_KEPT_ON_PAGE = 50
 STALE_AFTER = timedelta(minutes=5)  # a running job silent this long is taken over
 
 
@@ -150,7 +148,6 @@ def import_confirm(
 ) -> ImportJob:
     """Fix the mapping and the duplicate choice, create the new list if one was named, and
     queue the import (`queue=False`: the caller runs it itself)."""
-    from contacts.services.contacts import contact_list_create
 
     if job.status != ImportJob.Status.MAPPING:
         raise ServiceError("This import has already been started.")
@@ -207,7 +204,6 @@ def import_claim(job_id: int) -> bool:
 
 def import_run(*, job_id: int, batch_size: int = BATCH) -> ImportJob:
     """Run (or resume) an import. Safe to call twice: the second call finds it claimed."""
-    from contacts.imports.rows import RowImporter
 
     if not import_claim(job_id):
         return ImportJob.objects.get(pk=job_id)
@@ -262,25 +258,6 @@ def _finish(job: ImportJob, importer: Any) -> ImportJob:
         summary=f"Import {job.pk} into {job.contact_list}: {job.message}",
     )
     return job
-
-
-def validate_cell_email(value: str) -> str | None:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return f"“{value}” is not an email address"
-    return None
-
-
-def row_phone(raw: str, region: str) -> tuple[str | None, str | None]:
-    try:
-        return normalize_phone(raw, region=region), None
-    except InvalidPhoneNumber as exc:
-        return None, str(exc)
-
-
-def row_zone(phone: str, fallback: str) -> str:
-    return phone_time_zone(phone, fallback=fallback)
 
 
 def enqueue_import(job_id: int) -> None:

@@ -17,19 +17,17 @@ import tempfile
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contacts.imports.importer import (
-    ERRORS_KEPT_ON_PAGE,
-    csv_safe_row,
-    row_phone,
-    row_zone,
-    validate_cell_email,
-)
+from common.csvsafe import csv_safe_row
+from common.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
 from contacts.models import Contact, ImportJob
 
+ERRORS_KEPT_ON_PAGE = 50
 NAME_MAX = Contact._meta.get_field("name").max_length
 # The validator allows 320 characters; the column holds fewer (PostgreSQL would refuse the
 # whole batch).
@@ -263,3 +261,23 @@ def _merge(into: dict, values: dict) -> None:
     variables = {**into.get("variables", {}), **values.get("variables", {})}
     into.update({k: v for k, v in values.items() if v and k != "variables"})
     into["variables"] = variables
+
+
+# One cell at a time: the readers the row importer and the mapping page's duplicate check share.
+def validate_cell_email(value: str) -> str | None:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return f"“{value}” is not an email address"
+    return None
+
+
+def row_phone(raw: str, region: str) -> tuple[str | None, str | None]:
+    try:
+        return normalize_phone(raw, region=region), None
+    except InvalidPhoneNumber as exc:
+        return None, str(exc)
+
+
+def row_zone(phone: str, fallback: str) -> str:
+    return phone_time_zone(phone, fallback=fallback)

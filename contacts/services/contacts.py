@@ -5,8 +5,9 @@ from typing import Any
 from django.db import transaction
 
 from callcenter.services.audit import audit_log
-from common.phones import phone_time_zone
-from contacts.models import Contact, ContactList
+from callcenter.services.errors import ServiceError
+from common.phones import InvalidPhoneNumber, normalize_phone, phone_time_zone
+from contacts.models import Contact, ContactList, DNCEntry
 
 
 @transaction.atomic
@@ -46,9 +47,6 @@ def dnc_add(
     provider opt-out events, the opt-out key, each with `user=None` (the system) or the
     agent, and a `reason` that the audit row repeats, so every entry says why it is there.
     """
-    from callcenter.services.errors import ServiceError
-    from common.phones import InvalidPhoneNumber, normalize_phone
-    from contacts.models import DNCEntry
 
     valid, invalid = [], []
     for raw in numbers:
@@ -103,8 +101,6 @@ def contact_list_create(*, user: Any, name: str, ip: str | None = None) -> Conta
     """The list of that name, created (and audited) when it does not exist yet."""
     name = name.strip()[:120]
     if not name:
-        from callcenter.services.errors import ServiceError
-
         raise ServiceError("Name the new list.")
     creator = user if getattr(user, "is_authenticated", False) else None
     contact_list, created = ContactList.objects.get_or_create(

@@ -12,6 +12,7 @@ from callcenter.services.audit import client_ip
 from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_required
 from callcenter.web.kit import HtmxHttpRequest
 from callcenter.web.pager import keyset_page
+from campaigns.models import CampaignAttempt
 from contacts.forms.contacts import ContactForm
 from contacts.models import Contact, ContactList
 from contacts.selectors.contacts import contact_for_user, contact_search, contacts_visible_to
@@ -78,7 +79,6 @@ def contact_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _with_campaigns(timeline: list) -> list:
     """Name the campaign of each campaign call: the page composes what telephony, which
     knows nothing of campaigns, and campaigns hold."""
-    from campaigns.models import CampaignAttempt
 
     call_ids = [item.obj.pk for item in timeline if item.kind == "call"]
     names = dict(

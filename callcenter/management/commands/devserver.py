@@ -9,6 +9,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from callcenter.services.leases import Lease
+
 # How long qcluster may take to finish its tasks after Ctrl-C before it is killed.
 GRACE_SECONDS = 3
 
@@ -101,6 +103,5 @@ def _stop(procs: list[subprocess.Popen], *, grace: float = GRACE_SECONDS) -> boo
 
 
 def _release_leases() -> None:
-    from callcenter.services.leases import Lease
 
     Lease.objects.all().delete()
