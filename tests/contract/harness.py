@@ -3,7 +3,7 @@
 A harness gives a configured adapter that talks to its fake over real HTTP (or the
 sandbox), the numbers the fake accepts, a way to play calls forward, and the webhooks the
 provider sent (captured by a tiny receiver on 127.0.0.1). Provider modules register a
-factory with `@register("kind")`; the suite in test_contract.py runs every test against
+factory with `@register("kind")`; the suite in test_contract*.py runs every test against
 every registered provider that declares the test's capability.
 """
 
@@ -13,9 +13,10 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from telephony.providers.base import AccountConfig, Provider
+from telephony.providers.base import AccountConfig, CallUpdate, Provider
 
 
 @dataclass
@@ -67,6 +68,19 @@ class WebhookCatcher:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def updates_for(harness: Harness, call_id: str) -> list[CallUpdate]:
+    """The updates about `call_id` in the webhooks the provider sent so far, each verified."""
+    out = []
+    for body, headers in harness.webhooks():
+        harness.provider.verify_webhook(body=body, headers=headers, now=datetime.now(UTC))
+        out += [
+            u
+            for u in harness.provider.parse_webhook(body, headers)
+            if u.provider_call_id == call_id
+        ]
+    return out
 
 
 HarnessFactory = Callable[[], Iterator[Harness]]

@@ -69,7 +69,10 @@ AUTH_HEADER = "Authorization"  # doc: "Authorization: Bearer YOUR_API_KEY"
 
 
 class RobotalkerFake(Dialer, FakeProviderServer):
-    """Robotalker over real HTTP on 127.0.0.1, with calls that move only on `advance()`."""
+    """Robotalker over real HTTP on 127.0.0.1, with calls that move only on `advance()`.
+
+    How calls and campaigns play forward, and the webhooks they send, is the `Dialer`
+    mixin (robotalker_dialer); the field checks are robotalker_fields."""
 
     name = "robotalker"
 

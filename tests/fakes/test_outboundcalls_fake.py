@@ -1,86 +1,34 @@
-"""The OutboundCalls.ai fake over real HTTP: auth, validation, campaigns that dial on
-`advance()`, signed webhooks, rate-limit headers and credits.
+"""The OutboundCalls.ai fake over real HTTP: auth, validation, agents and contacts, credits,
+rate-limit headers and the shapes the doc does not give. Campaigns that dial on
+`advance()` and their signed webhooks: test_outboundcalls_fake_campaigns.py.
 
 No Django and no database: the fake and a tiny webhook receiver, both on 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import io
-import json
-import wave
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from itertools import pairwise
-from threading import Thread
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-from tests.fakes.outboundcalls import (
-    CONNECTED_STATUSES,
-    OUTCOME_WORDS,
-    PATHS,
-    STATUS_WORDS,
-    OutboundCallsFake,
+from tests.fakes.outboundcalls import PATHS, OutboundCallsFake
+from tests.fakes.outboundcalls_support import (
+    AUTH,
+    KEY,
+    Receiver,
+    amount,
+    api,
+    ident,
+    list_id_of,
+    phones,
+    plain,
+    setup_campaign,
+    start,
 )
-from tests.fakes.outboundcalls_shapes import (
-    EXTRA_FIELDS,
-    RECORDING_TYPES,
-    SIGNATURE_FORMS,
-    SIGNATURE_HEADERS,
-)
-
-KEY = "oc-test-key"
-SECRET = "oc-webhook-secret"
-AUTH = {"Authorization": f"Bearer {KEY}"}
-# The doc's six webhook events.
-DOC_EVENTS = {
-    "call.started",
-    "call.completed",
-    "call.failed",
-    "campaign.completed",
-    "contact.updated",
-    "credits.low",
-}
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that keeps every POST it gets."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[dict[str, str], bytes]] = []
-        received = self.posts
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                received.append((dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A short poll interval: shutdown() waits up to one interval.
-        Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks/oc"
-
-    def events(self, name: str | None = None) -> list[dict[str, Any]]:
-        payloads = [json.loads(body) for _, body in self.posts]
-        return [p for p in payloads if name is None or p["event"] == name]
 
 
 @pytest.fixture
@@ -97,77 +45,6 @@ def fake(receiver: Receiver) -> Iterator[OutboundCallsFake]:
     server.webhook_url = receiver.url  # the dashboard's "Settings > Webhooks"
     yield server
     server.stop()
-
-
-def api(
-    fake: OutboundCallsFake,
-    name: str,
-    body: Any = None,
-    *,
-    params: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-    **ids: str,
-) -> requests.Response:
-    method, path, _ = PATHS[name]
-    url = fake.base_url + path.format(**ids)
-    headers = AUTH if headers is None else headers
-    return requests.request(method, url, json=body, params=params, headers=headers, timeout=5)
-
-
-def ident(answer: dict[str, Any], *keys: str) -> str:
-    """An id where the doc shows none: the fake answers it under one of `keys` (or under
-    `data`), as a number or as text."""
-    for scope in (answer, answer.get("data") or {}):
-        for key in keys:
-            if scope.get(key) is not None:
-                return str(scope[key])
-    raise AssertionError(f"none of {keys} in {answer}")
-
-
-def list_id_of(imported: dict[str, Any]) -> str:
-    return ident(imported, "list_id", "contact_list_id", "id")
-
-
-def plain(answer: dict[str, Any]) -> dict[str, Any]:
-    """An answer without the extra fields the fake adds to some answers."""
-    return {k: v for k, v in answer.items() if k not in EXTRA_FIELDS}
-
-
-def amount(value: Any) -> Decimal:
-    """A credit amount: the fake sends 5, 5.0 or "5.00" in turn (the doc shows none)."""
-    assert not isinstance(value, bool) and isinstance(value, int | float | str), value
-    return Decimal(str(value))
-
-
-def phones(count: int, start: int = 0) -> list[str]:
-    return [f"+4420794600{start + i:02d}" for i in range(count)]
-
-
-def setup_campaign(
-    fake: OutboundCallsFake, numbers: list[str], **fields: Any
-) -> tuple[str, dict[str, str]]:
-    """An agent, a list of `numbers` and a draft campaign; (campaign id, number -> contact)."""
-    agent = api(fake, "create_agent", {"name": "Ava", "first_message": "Hi, it's Ava."}).json()
-    rows = [{"phone_number": n, "first_name": f"P{i}"} for i, n in enumerate(numbers)]
-    list_id = list_id_of(api(fake, "import_contacts", {"contacts": rows}).json())
-    body = {
-        "name": "Q1 Sales Outreach",
-        "agent_id": ident(agent, "id", "agent_id"),
-        "contact_list_id": list_id,
-        **fields,
-    }
-    created = api(fake, "create_campaign", body)
-    assert created.status_code == 201, created.text
-    contacts = api(fake, "list_contacts", params={"list_id": list_id}).json()
-    return created.json()["id"], {c["phone_number"]: str(c["id"]) for c in contacts["data"]}
-
-
-def start(fake: OutboundCallsFake, campaign_id: str) -> None:
-    assert api(fake, "start_campaign", id=campaign_id).status_code in (200, 204)
-
-
-def calls_to(fake: OutboundCallsFake, number: str) -> list[Any]:
-    return [c for c in fake.calls.values() if c.phone_number == number]
 
 
 # -- auth and validation --------------------------------------------------------------------
@@ -300,222 +177,6 @@ def test_importing_into_a_list_updates_numbers_already_in_it(fake: OutboundCalls
     assert api(fake, "delete_contact", id=contact_id).status_code == 200
     assert len(fake.lists[list_id]) == 2
     assert api(fake, "update_contact", {"status": "called"}, id=contact_id).status_code == 404
-
-
-# -- campaigns on the clock ----------------------------------------------------------------
-def test_a_campaign_dials_only_while_running_and_completes(
-    fake: OutboundCallsFake, receiver: Receiver
-) -> None:
-    numbers = phones(6)
-    campaign_id, _ = setup_campaign(fake, numbers, concurrent_calls=2)
-    fake.advance(600)
-    assert fake.calls == {}  # a draft dials nothing
-
-    start(fake, campaign_id)
-    assert api(fake, "start_campaign", id=campaign_id).status_code == 409
-    assert api(fake, "resume_campaign", id=campaign_id).status_code == 409
-    fake.advance(1)
-    assert len(fake.calls) == 2  # concurrent_calls
-
-    paused = api(fake, "pause_campaign", id=campaign_id)
-    assert paused.status_code in (200, 204)
-    assert fake.campaigns[campaign_id].status == "paused"
-    assert api(fake, "pause_campaign", id=campaign_id).status_code == 409
-    fake.advance(3600)
-    assert len(fake.calls) == 2  # calls in flight ended; none new
-    assert all(c.ended_at is not None for c in fake.calls.values())
-    assert api(fake, "campaign_details", id=campaign_id).json()["status"] == "paused"
-
-    assert api(fake, "resume_campaign", id=campaign_id).status_code in (200, 204)
-    assert fake.campaigns[campaign_id].status == "running"
-    fake.advance(4 * 3600)
-    campaign = api(fake, "campaign_details", id=campaign_id).json()
-    assert campaign["status"] == "completed"
-    assert campaign["stats"]["calls_placed"] == len(fake.calls) == 6  # one attempt each
-    assert {c.phone_number for c in fake.calls.values()} == set(numbers)
-    moments = sorted(
-        [(c.created_at, 1) for c in fake.calls.values()]
-        + [(c.ended_at, -1) for c in fake.calls.values()]
-    )
-    in_flight = [sum(step for _, step in moments[: i + 1]) for i in range(len(moments))]
-    assert max(in_flight) == 2  # never more than concurrent_calls at once
-
-    done = receiver.events("campaign.completed")
-    assert [e["data"]["id"] for e in done] == [campaign_id]
-    assert done[0]["data"]["status"] == "completed"
-
-
-def test_webhooks_are_signed_with_hmac_sha256_of_the_raw_body(
-    fake: OutboundCallsFake, receiver: Receiver
-) -> None:
-    campaign_id, _ = setup_campaign(fake, phones(4), concurrent_calls=4)
-    start(fake, campaign_id)
-    fake.advance(3600)
-
-    assert receiver.posts
-    seen = set()
-    for headers, body in receiver.posts:
-        # The doc names no header and no form: one of ours, in one of the common forms.
-        [header] = [h for h in SIGNATURE_HEADERS if h in headers]
-        digest = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
-        forms = {
-            digest.hex(): "hex",
-            base64.b64encode(digest).decode(): "base64",
-            "sha256=" + digest.hex(): "sha256=hex",
-        }
-        seen.add((header, forms[headers[header]]))
-        forged = hmac.new(b"another-secret", body, hashlib.sha256).hexdigest()
-        assert forged not in headers[header]
-        payload = json.loads(body)
-        assert payload["event"] in DOC_EVENTS
-        assert set(payload) == {"id", "event", "created_at", "data"}
-    ids = [e["id"] for e in receiver.events()]
-    assert len(ids) == len(set(ids))  # an id per event: the inbox's dedupe key
-    assert {h for h, _ in seen} == set(SIGNATURE_HEADERS)
-    assert {f for _, f in seen} == set(SIGNATURE_FORMS)
-
-
-def test_connected_calls_start_and_complete_others_fail(
-    fake: OutboundCallsFake, receiver: Receiver
-) -> None:
-    campaign_id, _ = setup_campaign(fake, phones(12), concurrent_calls=10)
-    start(fake, campaign_id)
-    fake.advance(3600)
-
-    statuses = {c.status for c in fake.calls.values()}
-    assert statuses <= set(STATUS_WORDS)
-    assert {"completed", "failed"} <= statuses
-    for call in fake.calls.values():
-        events = [e["event"] for e in receiver.events() if str(e["data"].get("id")) == call.id]
-        if call.status in CONNECTED_STATUSES:
-            assert events == ["call.started", "call.completed"]
-        else:
-            assert events == ["call.failed"]
-    completed = receiver.events("call.completed")
-    assert all(e["data"]["transcript"] for e in completed)
-    assert all(
-        e["data"]["outcome"] in OUTCOME_WORDS
-        for e in completed
-        if e["data"]["status"] == "completed"
-    )
-
-
-def test_calling_hours_and_start_date_are_read_in_the_campaigns_time_zone(
-    fake: OutboundCallsFake,
-) -> None:
-    number = phones(1)[0]
-    fake.force_outcome(number, "no_answer")
-    schedule = {
-        "start_date": "2026-01-06",
-        "calling_hours": {"start": "09:00", "end": "17:00"},
-        "timezone": "America/New_York",
-    }
-    retry_rules = {"max_attempts": 6, "delay_minutes": 120}
-    campaign_id, _ = setup_campaign(fake, [number], schedule=schedule, retry_rules=retry_rules)
-    start(fake, campaign_id)
-    fake.advance(24 * 3600)
-    assert fake.calls == {}  # 2026-01-05 is before the start date
-    fake.advance(2 * 24 * 3600)
-
-    attempts = calls_to(fake, number)
-    assert len(attempts) == 6
-    # 09:00 in New York on 2026-01-06 is 14:00 UTC.
-    assert attempts[0].created_at == datetime(2026, 1, 6, 14, 0, tzinfo=UTC)
-    new_york = ZoneInfo("America/New_York")
-    local = [c.created_at.astimezone(new_york) for c in attempts]
-    assert all("09:00" <= moment.strftime("%H:%M") < "17:00" for moment in local)
-    assert len({moment.date() for moment in local}) == 2  # carried over to the next day
-
-
-def test_retry_rules_space_attempts_and_the_contact_ends_unreachable(
-    fake: OutboundCallsFake, receiver: Receiver
-) -> None:
-    number, other = phones(2)
-    fake.force_outcome(number, "no_answer")
-    fake.force_outcome(other, "completed")
-    retry_rules = {"max_attempts": 3, "delay_minutes": 60}
-    campaign_id, contacts = setup_campaign(
-        fake, [number, other], retry_rules=retry_rules, concurrent_calls=2
-    )
-    start(fake, campaign_id)
-    fake.advance(6 * 3600)
-
-    attempts = calls_to(fake, number)
-    assert [c.attempt for c in attempts] == [1, 2, 3]
-    for before, after in pairwise(attempts):
-        assert after.created_at == before.ended_at + timedelta(minutes=60)
-    assert len(calls_to(fake, other)) == 1  # completed: never retried
-    updates = [
-        (e["data"]["previous_status"], e["data"]["status"])
-        for e in receiver.events("contact.updated")
-        if str(e["data"]["id"]) == contacts[number]
-    ]
-    assert updates == [("new", "retrying"), ("retrying", "unreachable")]
-    assert fake.contacts[contacts[number]]["status"] == "unreachable"
-    assert fake.contacts[contacts[other]]["status"] in ("called", "do_not_call")
-    assert api(fake, "campaign_details", id=campaign_id).json()["status"] == "completed"
-
-
-def test_a_contact_blocked_before_its_turn_is_skipped(fake: OutboundCallsFake) -> None:
-    blocked, other = phones(2)
-    campaign_id, contacts = setup_campaign(fake, [blocked, other])
-    refused = api(fake, "update_contact", {"status": "unreachable"}, id=contacts[blocked])
-    assert refused.status_code == 400  # a status only calls can give
-    patched = api(fake, "update_contact", {"status": "do_not_call"}, id=contacts[blocked])
-    assert patched.json()["status"] == "do_not_call"
-    start(fake, campaign_id)
-    fake.advance(3 * 3600)
-
-    assert calls_to(fake, blocked) == []
-    stats = api(fake, "campaign_details", id=campaign_id).json()["stats"]
-    assert (stats["contacts_skipped"], stats["contacts_done"]) == (1, 1)
-
-
-def test_call_details_recording_and_transcript(fake: OutboundCallsFake) -> None:
-    answered, failed = phones(2)
-    fake.force_outcome(answered, "completed")
-    fake.force_outcome(failed, "failed")
-    campaign_id, _ = setup_campaign(fake, [answered, failed], concurrent_calls=2)
-    start(fake, campaign_id)
-    fake.advance(3600)
-
-    good = calls_to(fake, answered)[0]
-    details = api(fake, "call_details", id=good.id).json()
-    assert str(details["id"]) == good.id
-    assert details["status"] == "completed"
-    assert details["outcome"] in OUTCOME_WORDS
-    assert details["duration_seconds"] > 0
-    recording = api(fake, "call_recording", id=good.id)
-    assert recording.headers["Content-Type"] in RECORDING_TYPES  # a WAV, whatever it says
-    with wave.open(io.BytesIO(recording.content)) as audio:
-        assert audio.getnframes() > 0
-    transcript = api(fake, "call_transcript", id=good.id).json()["transcript"]
-    assert transcript[0] == {"role": "agent", "text": "Hi, it's Ava."}
-    assert transcript[1]["role"] == "contact"
-
-    bad = calls_to(fake, failed)[0]
-    assert api(fake, "call_recording", id=bad.id).status_code == 404
-    assert api(fake, "call_transcript", id=bad.id).status_code == 404
-    listed = api(fake, "list_calls", params={"campaign_id": campaign_id, "status": "failed"})
-    assert [str(c["id"]) for c in listed.json()["data"]] == [bad.id]
-    assert api(fake, "call_details", id="call_nope00").status_code == 404
-
-
-def test_play_forward_depends_on_the_seed_only() -> None:
-    def outcomes(seed: int, steps: list[int]) -> list[tuple[str, str, int]]:
-        server = OutboundCallsFake(seed=seed).start()
-        try:
-            campaign_id, _ = setup_campaign(server, phones(15), concurrent_calls=5)
-            start(server, campaign_id)
-            for step in steps:
-                server.advance(step)
-            return [(c.phone_number, c.status, c.duration_seconds) for c in server.calls.values()]
-        finally:
-            server.stop()
-
-    first = outcomes(3, [3600])
-    assert first == outcomes(3, [30] * 120)  # how the test splits time changes nothing
-    assert first != outcomes(4, [3600])
 
 
 # -- credits -------------------------------------------------------------------------------
