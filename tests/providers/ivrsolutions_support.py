@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from telephony.providers.base import ClickToCallRequest
 from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
 from telephony.providers.ivrsolutions.api import PATHS
 from tests.contract.harness import config
@@ -36,3 +39,12 @@ def sent(fake: IVRSolutionsFake, name: str) -> list:
     """The requests the fake received for endpoint `name` (by the adapter's PATHS)."""
     path = PATHS[name].path
     return [r for r in fake.requests if r.path == path]
+
+
+def place_c2c(provider, number=CUSTOMER, extension="2101") -> str:
+    request = ClickToCallRequest(extension, "", number, DID, "7")
+    return provider.click_to_call(request).provider_call_id
+
+
+def clock_range(fake):
+    return {"since": fake.clock - timedelta(days=1), "until": fake.clock + timedelta(days=1)}

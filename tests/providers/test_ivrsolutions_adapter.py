@@ -1,9 +1,9 @@
-"""The IVR Solutions adapter over real HTTP against its fake: calls, faults, numbers,
-webhooks, logs and recordings. (Account endpoints: test_ivrsolutions_account.py.)"""
+"""The IVR Solutions adapter over real HTTP against its fake: the paths table, calls, faults
+and numbers. (Webhooks, logs and recordings: test_ivrsolutions_webhooks.py; account
+endpoints: test_ivrsolutions_account.py.)"""
 
 import json
 import logging
-from datetime import timedelta
 
 import pytest
 
@@ -14,14 +14,12 @@ from telephony.providers.base import (
     CallStatus,
     Capability,
     CapabilityMissing,
-    ClickToCallRequest,
     InvalidRequest,
     MaskedCallRequest,
     OutboundCallRequest,
     ProviderError,
-    WebhookRejected,
 )
-from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider, sign
+from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
 from telephony.providers.ivrsolutions.api import PATHS
 from telephony.providers.ivrsolutions.format import to_provider_number
 from tests.contract.harness import WebhookCatcher, config
@@ -32,7 +30,9 @@ from tests.providers.ivrsolutions_support import (
     CUSTOMER,
     DID,
     TOKEN,
+    clock_range,
     make_provider,
+    place_c2c,
     sent,
     start_fake,
 )
@@ -55,15 +55,6 @@ def catcher():
     receiver = WebhookCatcher()
     yield receiver
     receiver.stop()
-
-
-def _c2c(provider, number=CUSTOMER, extension="2101") -> str:
-    request = ClickToCallRequest(extension, "", number, DID, "7")
-    return provider.click_to_call(request).provider_call_id
-
-
-def _range(fake):
-    return {"since": fake.clock - timedelta(days=1), "until": fake.clock + timedelta(days=1)}
 
 
 # -- the table, the registry, what is missing -------------------------------------------------
@@ -110,7 +101,7 @@ def test_there_is_no_per_call_lookup_the_doc_does_not_give(fake, provider):
 
 # -- numbers --------------------------------------------------------------------------------
 def test_click_to_call_sends_indian_numbers_with_a_leading_zero(fake, provider):
-    assert _c2c(provider) == "123456"  # the doc's example logid is the fake's first
+    assert place_c2c(provider) == "123456"  # the doc's example logid is the fake's first
     request = sent(fake, "c2c_post")[0]
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert json.loads(request.body) == {"did": DID, "ext_no": "2101", "phone": AS_SENT}
@@ -118,9 +109,9 @@ def test_click_to_call_sends_indian_numbers_with_a_leading_zero(fake, provider):
 
 def test_numbers_the_provider_returns_come_back_in_e164(fake, provider):
     fake.force_outcome(CUSTOMER, "answered")
-    _c2c(provider)
+    place_c2c(provider)
     fake.advance(600)
-    (row,) = provider.call_logs(**_range(fake))
+    (row,) = provider.call_logs(**clock_range(fake))
     assert (row.to_number, row.did_number, row.from_number) == (CUSTOMER, DID, DID)
     assert row.status is CallStatus.COMPLETED and row.provider_status == "answered"
     assert row.duration_seconds and row.recording_url
@@ -129,7 +120,7 @@ def test_numbers_the_provider_returns_come_back_in_e164(fake, provider):
 def test_foreign_numbers_keep_their_country_code_and_invalid_ones_send_nothing(fake, provider):
     assert to_provider_number("+14155552671", region="IN") == "+14155552671"
     with pytest.raises(InvalidRequest, match="not a valid phone number"):
-        _c2c(provider, number="+9112")
+        place_c2c(provider, number="+9112")
     assert fake.requests == []
 
 
@@ -138,10 +129,10 @@ def test_timeout_on_c2c_post_is_ambiguous_and_the_logs_later_show_the_call(fake)
     provider = make_provider(fake, read_timeout=0.5)
     fake.inject("timeout", path_contains="c2c_post")
     with pytest.raises(AmbiguousOutcome, match="checked against the provider before"):
-        _c2c(provider)
+        place_c2c(provider)
     assert len(sent(fake, "c2c_post")) == 1  # never retried
     fake.advance(600)
-    logs = list(provider.call_logs(**_range(fake)))
+    logs = list(provider.call_logs(**clock_range(fake)))
     assert [u.to_number for u in logs] == [CUSTOMER]
     assert logs[0].status in {
         CallStatus.COMPLETED,
@@ -175,14 +166,14 @@ def test_a_refusal_inside_http_200_is_an_invalid_request():
     server = Broke(api_token=TOKEN).start()
     try:
         with pytest.raises(InvalidRequest, match="refused the click-to-call: Insufficient"):
-            _c2c(make_provider(server))
+            place_c2c(make_provider(server))
     finally:
         server.stop()
 
 
 def test_a_refused_request_carries_the_providers_reason(provider):
     with pytest.raises(InvalidRequest, match="ext_no is not an extension on your account"):
-        _c2c(provider, extension="9999")
+        place_c2c(provider, extension="9999")
 
 
 def test_wrong_token_is_authentication_failed_in_the_providers_words(fake):
@@ -190,7 +181,7 @@ def test_wrong_token_is_authentication_failed_in_the_providers_words(fake):
     with pytest.raises(AuthenticationFailed, match="IVR Solutions rejected the API token"):
         provider.dids_owned()
     with pytest.raises(AuthenticationFailed, match="IVR Solutions rejected the API token"):
-        _c2c(provider)
+        place_c2c(provider)
 
 
 def test_without_a_token_nothing_is_sent(fake):
@@ -283,7 +274,7 @@ def test_masked_calls_come_back_from_click_connect_logs(fake, provider):
     fake.force_outcome(CUSTOMER, "answered")
     placed = provider.masked_call(MaskedCallRequest(CUSTOMER, "+919123456780", DID, "13"))
     fake.advance(600)
-    (row,) = provider.call_logs(**_range(fake))
+    (row,) = provider.call_logs(**clock_range(fake))
     assert row.provider_call_id == str(fake.calls[placed.provider_call_id].recordid)
     assert (row.from_number, row.to_number) == (CUSTOMER, "+919123456780")
     assert row.status is CallStatus.COMPLETED and row.direction == "outbound"
@@ -291,126 +282,10 @@ def test_masked_calls_come_back_from_click_connect_logs(fake, provider):
 
 
 def test_a_failing_masked_log_read_does_not_stop_the_call_logs(fake, provider, caplog):
-    _c2c(provider)
+    place_c2c(provider)
     fake.advance(600)
     fake.inject("garbage", path_contains="click_connect_logs")
     with caplog.at_level(logging.WARNING):
-        rows = list(provider.call_logs(**_range(fake)))
+        rows = list(provider.call_logs(**clock_range(fake)))
     assert [r.to_number for r in rows] == [CUSTOMER]
     assert "masked call logs skipped" in caplog.text
-
-
-# -- webhooks -------------------------------------------------------------------------------
-def _events(fake, provider, catcher, secret="hook-secret"):
-    provider.webhook_register(url=catcher.url, secret=secret)
-    fake.force_outcome(CUSTOMER, "answered")
-    call_id = _c2c(provider)
-    fake.advance(600)
-    return call_id, list(catcher.received)
-
-
-def _signed(fake, *secrets):
-    # The events span the whole 600 s advance and are checked at its end: a wider tolerance.
-    return make_provider(fake, webhook_secrets=secrets, webhook_tolerance=900)
-
-
-def test_signed_events_verify_and_map_through_the_status_table(fake, catcher):
-    provider = _signed(fake, "hook-secret")
-    call_id, events = _events(fake, provider, catcher)
-    updates = []
-    for body, headers in events:
-        provider.verify_webhook(body=body, headers=headers, now=fake.clock)
-        updates += provider.parse_webhook(body, headers)
-    assert {u.provider_call_id for u in updates} == {call_id}
-    assert [u.event_type for u in updates] == ["ringing", "answered", "hangup"]
-    assert [u.status for u in updates] == [
-        CallStatus.RINGING,
-        CallStatus.IN_PROGRESS,
-        CallStatus.COMPLETED,
-    ]
-    hangup = updates[-1]
-    assert hangup.provider_status == "answered" and hangup.duration_seconds
-    assert hangup.recording_url and hangup.to_number == CUSTOMER
-    assert hangup.dedupe_key == json.loads(events[-1][0])["event_id"]
-
-
-def test_forged_and_rotated_webhooks(fake, catcher):
-    provider = _signed(fake, "hook-secret")
-    _, events = _events(fake, provider, catcher)
-    # The fake signs in varying forms and leaves some events unsigned: take a signed one.
-    body, headers = next((b, h) for b, h in events if "x-ivr-signature" in h)
-    forged = body.replace(b'"answered"', b'"busy"  ')
-    with pytest.raises(WebhookRejected, match="bad signature"):
-        provider.verify_webhook(body=forged, headers=headers, now=fake.clock)
-    rotated = _signed(fake, "new-secret", "hook-secret")
-    upper = {k.upper(): v for k, v in headers.items()}  # header names are case-insensitive
-    rotated.verify_webhook(body=body, headers=upper, now=fake.clock)
-    replaced = _signed(fake, "new-secret")
-    with pytest.raises(WebhookRejected, match="bad signature"):
-        replaced.verify_webhook(body=body, headers=headers, now=fake.clock)
-
-
-def test_the_url_token_authenticates_unless_the_account_requires_a_signature(fake):
-    """The doc names no signature scheme: an unsigned event is accepted on the URL token
-    (checked by the inbox), unless the admin required a signature for the account."""
-    body = b'{"event": "hangup", "logid": 1, "timestamp": 1}'
-    make_provider(fake).verify_webhook(body=body, headers={}, now=fake.clock)
-    strict = make_provider(fake, webhook_secrets=("s",), webhook_signature_required=True)
-    with pytest.raises(WebhookRejected, match="requires one"):
-        strict.verify_webhook(body=body, headers={}, now=fake.clock)
-    strict.verify_webhook(body=body, headers={"X-IVR-Signature": sign(body, "s")}, now=fake.clock)
-    with pytest.raises(WebhookRejected, match="no webhook secret"):
-        make_provider(fake).verify_webhook(
-            body=body, headers={"X-IVR-Signature": sign(body, "s")}, now=fake.clock
-        )
-
-
-def test_unknown_status_words_map_to_unknown_keep_the_raw_word_and_log(provider, caplog):
-    body = json.dumps({"event": "hangup", "logid": 5, "call_status": "transferred"}).encode()
-    with caplog.at_level(logging.WARNING):
-        (update,) = provider.parse_webhook(body, {})
-    assert (update.status, update.provider_status) == (CallStatus.UNKNOWN, "transferred")
-    assert "transferred" in caplog.text
-    (odd,) = provider.parse_webhook(b'{"event": "whisper", "recordid": 6}', {})
-    assert (odd.status, odd.provider_status, odd.provider_call_id) == (
-        CallStatus.UNKNOWN,
-        "whisper",
-        "6",
-    )
-    assert odd.dedupe_key  # no event_id: the body's hash
-
-
-@pytest.mark.parametrize(
-    "body",
-    [b"\xff\xfe", b"[1, 2]", b'{"logid": 5}', b'{"event": "hangup"}', b'{"event": "", "logid": 1}'],
-)
-def test_malformed_webhooks_are_rejected(provider, body):
-    with pytest.raises(WebhookRejected):
-        provider.parse_webhook(body, {})
-
-
-# -- logs and recordings ----------------------------------------------------------------------
-def test_call_logs_keep_only_rows_inside_the_range(fake, provider):
-    fake.force_outcome(CUSTOMER, "busy")
-    _c2c(provider)
-    fake.advance(600)
-    (row,) = provider.call_logs(**_range(fake))
-    assert (row.status, row.direction, row.to_number) == (CallStatus.BUSY, "outbound", CUSTOMER)
-    later = fake.clock + timedelta(minutes=1)
-    assert list(provider.call_logs(since=later, until=later + timedelta(hours=1))) == []
-    assert sent(fake, "call_logs")[0].query == {"from_date": "2026-01-04", "to_date": "2026-01-06"}
-
-
-def test_recordings_are_fetched_as_audio_from_the_providers_host_only(fake, provider):
-    fake.force_outcome(CUSTOMER, "answered")
-    _c2c(provider)
-    fake.advance(600)
-    (row,) = provider.call_logs(**_range(fake))
-    url = row.recording_url
-    recording = provider.fetch_recording(url)
-    assert recording.content_type == "audio/mpeg" and recording.content.startswith(b"ID3")
-    assert "calls.ivrsolutions.in" in provider.recording_hosts
-    before = len(fake.requests)
-    with pytest.raises(InvalidRequest, match="not on an IVR Solutions host"):
-        provider.fetch_recording("https://evil.example/rec.mp3")
-    assert len(fake.requests) == before

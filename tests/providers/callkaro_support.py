@@ -1,0 +1,29 @@
+"""Shared set-up of the CallKaro adapter tests: the adapter on its fake, a call, what was sent."""
+
+import json
+
+from telephony.providers.base import OutboundCallRequest
+from telephony.providers.callkaro.adapter import CallKaroProvider
+from tests.contract.harness import config
+from tests.fakes.callkaro import SEEDED_AGENTS
+
+AGENT = list(SEEDED_AGENTS)[1]
+CUSTOMER = "+919876543210"
+
+
+def make_provider(fake, **credentials) -> CallKaroProvider:
+    creds = {"api_key": fake.api_key, "agent_id": AGENT, **credentials}
+    provider = CallKaroProvider(
+        config("callkaro", base_url=fake.base_url, credentials=creds, read_timeout=1.0)
+    )
+    provider.http.sleep = lambda seconds: None  # backoff is asserted where it matters
+    return provider
+
+
+def place_call(provider, number=CUSTOMER, **kw) -> str:
+    request = OutboundCallRequest(to_number=number, did_number="", reference="42", **kw)
+    return provider.voicebot_call(request).provider_call_id
+
+
+def sent(fake) -> list[dict]:
+    return [json.loads(r.body) for r in fake.requests]

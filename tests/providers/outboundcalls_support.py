@@ -1,0 +1,57 @@
+"""Shared set-up of the OutboundCalls.ai adapter tests: the adapter on its fake, numbers,
+a campaign and one that ran."""
+
+from datetime import UTC, datetime
+
+from telephony.providers.base import CampaignNumber, HostedCampaignSpec
+from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
+from tests.contract.harness import config
+
+CUSTOMER = "+14155550100"
+SECRET = "oc-webhook-secret"  # the fake's default signing secret
+NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # the fake's clock
+
+
+def make_provider(fake, *, secrets=(SECRET,), guard=None, read_timeout=1.0, **credentials):
+    provider = OutboundCallsProvider(
+        config(
+            "outboundcalls",
+            base_url=fake.base_url,
+            credentials={"api_key": fake.api_key, **credentials},
+            default_region="US",
+            webhook_secrets=secrets,
+            guard=guard,
+            read_timeout=read_timeout,
+        )
+    )
+    provider.sleeps = []
+    provider.http.sleep = provider.sleeps.append  # backoff recorded, not slept
+    return provider
+
+
+def numbers_of(*phones):
+    return [
+        CampaignNumber(p, reference=f"e{i}", variables={"plan": "gold"}, name=f"Asha Rao{i}")
+        for i, p in enumerate(phones or (CUSTOMER,))
+    ]
+
+
+def new_campaign(provider, agent_id, numbers=None, **kw):
+    spec = HostedCampaignSpec(
+        name="Renewals", bot_id=agent_id, numbers=numbers or numbers_of(), **kw
+    )
+    return provider.campaign_create(spec)
+
+
+def ran_campaign(fake, provider, agent_id, outcome="completed", seconds=600):
+    """A one-number campaign run to its end; returns (campaign id, call id)."""
+    fake.force_outcome(CUSTOMER, outcome)
+    campaign_id = new_campaign(provider, agent_id)
+    provider.campaign_start(campaign_id)
+    fake.advance(seconds)
+    [call_id] = fake.campaigns[campaign_id].call_ids
+    return campaign_id, call_id
+
+
+def requests_to(fake, path_end, method="POST"):
+    return [r for r in fake.requests if r.method == method and r.path.endswith(path_end)]
