@@ -10,10 +10,12 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import STAFF, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from contacts.imports.file import inspect_upload
 from contacts.imports.importer import (
     ROLES,
@@ -23,6 +25,7 @@ from contacts.imports.importer import (
     import_preview,
 )
 from contacts.models import ContactList, ImportJob
+from telephony.services.live import stamp, unchanged
 
 MAX_UPLOAD = 50 * 1024 * 1024
 ROLE_LABELS = {
@@ -117,13 +120,40 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/import_upload.html", {"form": form})
 
 
+def _import_stamp(job: ImportJob) -> str:
+    """What the progress card prints: its status, counts and message."""
+    return stamp(
+        job.status,
+        job.processed_rows,
+        job.total_rows,
+        job.created_count,
+        job.linked_count,
+        job.updated_count,
+        job.skipped_count,
+        job.error_count,
+        job.message,
+        len(job.errors_preview or ()),
+        job.errors_file.name if job.errors_file else "",
+    )
+
+
+def _progress(request: HtmxHttpRequest, job: ImportJob) -> HttpResponse:
+    """The progress card; a poll whose stamp still holds gets 204 (htmx keeps the DOM)."""
+    version = _import_stamp(job)
+    if request.htmx and unchanged(request, version):
+        return HttpResponse(status=204)
+    template = "contacts/import_detail.html#progress" if request.htmx else None
+    context = {"job": job, "job_v": version}
+    return render(request, template or "contacts/import_detail.html", context)
+
+
+@vary_on_headers("HX-Request")
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("contact_list"), pk=pk)
     if job.status != ImportJob.Status.MAPPING:
-        template = "contacts/import_detail.html#progress" if request.htmx else None
-        return render(request, template or "contacts/import_detail.html", {"job": job})
+        return _progress(request, job)
     error = None
     if request.method == "POST":
         mapping = {col: request.POST.get(f"role-{i}", "ignore") for i, col in enumerate(job.header)}

@@ -35,3 +35,28 @@
     });
   });
 })();
+
+// Time-in-state clocks: the server renders the seconds spent so far (data-elapsed) and
+// the browser counts on from there, so the workspace polls only for a change of state.
+// Counting from the moment the element appeared (not from a server timestamp) keeps a
+// skewed client clock out of it; a re-rendered element brings a fresh count.
+(function () {
+  const started = new WeakMap();
+  function format(seconds) {
+    return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+  }
+  function tick() {
+    const now = performance.now();
+    document.querySelectorAll("[data-elapsed]").forEach((clock) => {
+      if (!started.has(clock)) started.set(clock, now);
+      const base = parseInt(clock.dataset.elapsed, 10) || 0;
+      const text = format(base + Math.floor((now - started.get(clock)) / 1000));
+      if (clock.textContent !== text) clock.textContent = text;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    tick();
+    setInterval(tick, 250);
+  });
+  document.addEventListener("htmx:afterSettle", tick);
+})();

@@ -3,11 +3,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ALL_ROLES, role_required
-from callcenter.web.kit import toast
+from callcenter.web.kit import HtmxHttpRequest, toast
 from contacts.selectors.contacts import contact_for_user
 from contacts.selectors.hours import contact_local_hours
 from telephony.forms.dashboard import WrapUpForm
@@ -15,26 +16,37 @@ from telephony.providers.base import WebhookRejected
 from telephony.selectors.calls import call_for_user
 from telephony.selectors.dashboard import call_timeline
 from telephony.services import call_click_to_call, inbox_receive
+from telephony.services.live import call_stamp, unchanged
 from telephony.views.wrapup import wrap_up_from_form
 
 
-def _live_context(request: HttpRequest, call) -> dict:
+def _live_context(request: HtmxHttpRequest, call, version: str | None = None) -> dict:
     initial = {"disposition": call.disposition_id, "note": call.note}
     hours = contact_local_hours(call.contact) if call.contact else None
-    return {"call": call, "form": WrapUpForm(initial=initial, contact=call.contact), "hours": hours}
+    return {
+        "call": call,
+        "form": WrapUpForm(initial=initial, contact=call.contact),
+        "hours": hours,
+        "call_v": version or call_stamp(call),
+    }
 
 
+@vary_on_headers("HX-Request")
 @role_required(*ALL_ROLES)
-def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def call_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The call page, or its live panel for a poll; 204 while the poll's stamp holds."""
     call = call_for_user(request.user, pk)
+    version = call_stamp(call)
+    if request.htmx and unchanged(request, version):
+        return HttpResponse(status=204)
     template = "telephony/call_detail.html#live" if request.htmx else "telephony/call_detail.html"
-    context = _live_context(request, call)
+    context = _live_context(request, call, version)
     context["events"] = call_timeline(call)
     return render(request, template, context)
 
 
 @role_required(*ALL_ROLES)
-def call_recording(request: HttpRequest, pk: int) -> FileResponse:
+def call_recording(request: HtmxHttpRequest, pk: int) -> FileResponse:
     """Recordings are served only through the call's permission check, never from /media/."""
     call = call_for_user(request.user, pk)
     recording = getattr(call, "recording", None)
@@ -43,9 +55,10 @@ def call_recording(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(recording.file.open("rb"), content_type=recording.content_type)
 
 
+@vary_on_headers("HX-Request")
 @role_required(*ALL_ROLES)
 @require_POST
-def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
+def call_contact(request: HtmxHttpRequest, contact_pk: int) -> HttpResponse:
     contact = contact_for_user(request.user, contact_pk)
     try:
         call = call_click_to_call(
@@ -67,9 +80,10 @@ def call_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
     return redirect("telephony:call_detail", pk=call.pk)
 
 
+@vary_on_headers("HX-Request")
 @role_required(*ALL_ROLES)
 @require_POST
-def call_disposition(request: HttpRequest, pk: int) -> HttpResponse:
+def call_disposition(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     call = call_for_user(request.user, pk)
     form = WrapUpForm(request.POST, contact=call.contact)
     error = wrap_up_from_form(request, call, form, invalid="Choose a disposition.")

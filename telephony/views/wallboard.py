@@ -2,33 +2,68 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
-from callcenter.services.roles import ADMIN, SUPERVISOR, role_required
-from callcenter.web.kit import toast
+from callcenter.services.roles import ADMIN, SUPERVISOR, role_required, user_role
+from callcenter.web.kit import HtmxHttpRequest, toast
 from telephony.models import Agent, ProviderAccount
 from telephony.selectors.dashboard import agents_board, callbacks_for, wallboard_stats
+from telephony.services.live import unchanged, wallboard_stamp
 from telephony.services.presence import agent_set_state_by_supervisor
 
 FINISHED_ENTRY_STATES = ("done", "skipped", "failed")
+LIVE = "telephony/wallboard.html#live"
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN, SUPERVISOR)
-def wallboard(request: HttpRequest) -> HttpResponse:
-    template = "telephony/wallboard.html#live" if request.htmx else "telephony/wallboard.html"
-    return render(request, template, _context(request))
+def wallboard(request: HtmxHttpRequest) -> HttpResponse:
+    """The board, or its live fragment for a poll; 204 while the poll's stamp holds."""
+    version = wallboard_stamp()
+    if not request.htmx:
+        return render(request, "telephony/wallboard.html", _context(request, version))
+    if unchanged(request, version):
+        return HttpResponse(status=204)
+    return HttpResponse(_shared_fragment(request, version))
 
 
+# This process's last rendered fragment per role: every board polling the same stamp gets
+# it, so a change costs one render of a 500-agent board per worker, not one per screen.
+_SHARED: dict[str, tuple[str, str]] = {}
+_CSRF_SLOT = "\x00csrf\x00"
+_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _shared_fragment(request: HtmxHttpRequest, version: str) -> str:
+    """The live fragment for `version`, rendered once. The role decides what it shows
+    (admins get links); the one per-user part, the CSRF token of its forms, is cut out
+    when it is rendered and this request's own is put in."""
+    role = user_role(request.user) or ""
+    shared = _SHARED.get(role)
+    if shared is None or shared[0] != version:
+        html = render_to_string(LIVE, _context(request, version), request)
+        token = _CSRF_FIELD.search(html)
+        shared = (version, html.replace(token.group(1), _CSRF_SLOT) if token else html)
+        _SHARED[role] = shared
+    return shared[1].replace(_CSRF_SLOT, get_token(request))
+
+
+@vary_on_headers("HX-Request")
 @role_required(ADMIN, SUPERVISOR)
 @require_POST
-def wallboard_agent_state(request: HttpRequest, pk: int) -> HttpResponse:
+def wallboard_agent_state(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A supervisor sets an agent Ready or Offline; answers with the refreshed board."""
     agent = get_object_or_404(Agent.objects.select_related("user"), pk=pk)
     try:
@@ -44,14 +79,17 @@ def wallboard_agent_state(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         (messages.error if level == "error" else messages.success)(request, message)
         return redirect("telephony:wallboard")
-    response = render(request, "telephony/wallboard.html#live", _context(request))
+    response = render(
+        request, "telephony/wallboard.html#live", _context(request, wallboard_stamp())
+    )
     return toast(response, message, level)
 
 
-def _context(request: HttpRequest) -> dict:
+def _context(request: HtmxHttpRequest, version: str) -> dict:
     now = timezone.now()
     return {
         "now": now,
+        "wallboard_v": version,
         "stats": wallboard_stats(now),
         "agents": agents_board(now),
         "campaigns": _campaign_progress(),

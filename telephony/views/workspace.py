@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, AGENT, SUPERVISOR, role_required, user_role
-from callcenter.web.kit import back, toast
+from callcenter.web.kit import HtmxHttpRequest, back, toast
 from telephony.forms.dashboard import PAUSE_CHOICES, WrapUpForm
 from telephony.models import Agent, Call, Callback
 from telephony.selectors.calls import calls_visible_to
 from telephony.selectors.dashboard import agent_current_call, callback_for_user, callbacks_for
 from telephony.services.agents import agent_set_state
 from telephony.services.callbacks import callback_close
+from telephony.services.live import agent_stamp, current_call_stamp, unchanged
 from telephony.views.wrapup import wrap_up_from_form
 
 TEMPLATE = "telephony/workspace.html"
 
 
-def _agent(request: HttpRequest) -> Agent:
+def _agent(request: HtmxHttpRequest) -> Agent:
     agent = Agent.objects.select_related("user").filter(user=request.user).first()
     if agent is None:
         raise Http404("You are not set up as an agent")
@@ -31,22 +33,30 @@ def _agent(request: HttpRequest) -> Agent:
 
 
 def _state_context(agent: Agent) -> dict:
-    seconds = int((timezone.now() - agent.state_since).total_seconds())
+    # The clock starts at the server's count and ticks in the browser (static/js/dashboard.js),
+    # so the status is fetched again only when the state itself changes.
+    seconds = max(0, int((timezone.now() - agent.state_since).total_seconds()))
     return {
         "agent": agent,
         "in_state": f"{seconds // 60}:{seconds % 60:02d}",
+        "in_state_seconds": seconds,
+        "state_v": agent_stamp(agent),
         "pause_choices": PAUSE_CHOICES,
     }
 
 
-def _current_context(agent: Agent, form: WrapUpForm | None = None) -> dict:
+def _current_context(
+    agent: Agent, form: WrapUpForm | None = None, version: str | None = None
+) -> dict:
+    # The stamp is read before the call: a change in between shows at the next poll.
+    version = version or current_call_stamp(agent)
     call = agent_current_call(agent)
     if form is None and call is not None:
         form = WrapUpForm(initial={"note": call.note}, auto_id="ws_%s", contact=call.contact)
-    return {"current": call, "form": form}
+    return {"current": call, "form": form, "current_v": version}
 
 
-def _callbacks_context(request: HttpRequest, agent: Agent) -> dict:
+def _callbacks_context(request: HtmxHttpRequest, agent: Agent) -> dict:
     return {
         "callbacks": list(callbacks_for(request.user, agent=agent, scope_all=False)[:20]),
         "now": timezone.now(),
@@ -54,7 +64,7 @@ def _callbacks_context(request: HttpRequest, agent: Agent) -> dict:
 
 
 @role_required(AGENT)
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: HtmxHttpRequest) -> HttpResponse:
     agent = _agent(request)
     context = {
         **_state_context(agent),
@@ -65,30 +75,50 @@ def workspace(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
+@vary_on_headers("HX-Request")
 @role_required(AGENT)
-def workspace_state(request: HttpRequest) -> HttpResponse:
+def workspace_state(request: HtmxHttpRequest) -> HttpResponse:
     """The polled status; the action buttons come along (out of band) only on a change,
-    so a poll never replaces the pause form while the agent is using it."""
+    so a poll never replaces the pause form while the agent is using it.
+
+    The live current-call card rides on this poll (its stamp `c`, from a hidden input in
+    the card) and comes along out of band when it moved: one request a second per open
+    workspace instead of two. While neither stamp moved the answer is 204: htmx keeps the
+    DOM and the clock ticks on in the browser.
+    """
     agent = _agent(request)
+    current_v = current_call_stamp(agent) if "c" in request.GET else None
+    current_moved = current_v is not None and not unchanged(request, current_v, "c")
+    if unchanged(request, agent_stamp(agent)) and not current_moved:
+        return HttpResponse(status=204)
     context = _state_context(agent)
     context["state_changed"] = request.GET.get("shown") != agent.state
+    if current_moved:
+        context.update(_current_context(agent, version=current_v), current_oob=True)
     return render(request, f"{TEMPLATE}#status", context)
 
 
+@vary_on_headers("HX-Request")
 @role_required(AGENT)
-def workspace_current(request: HttpRequest) -> HttpResponse:
-    return render(request, f"{TEMPLATE}#current", _current_context(_agent(request)))
+def workspace_current(request: HtmxHttpRequest) -> HttpResponse:
+    """The current-call card alone (the status poll brings it along; see above)."""
+    agent = _agent(request)
+    version = current_call_stamp(agent)
+    if unchanged(request, version):
+        return HttpResponse(status=204)  # one narrow read, no render
+    return render(request, f"{TEMPLATE}#current", _current_context(agent, version=version))
 
 
 @role_required(AGENT)
-def workspace_callbacks(request: HttpRequest) -> HttpResponse:
+def workspace_callbacks(request: HtmxHttpRequest) -> HttpResponse:
     agent = _agent(request)
     return render(request, f"{TEMPLATE}#callbacks", _callbacks_context(request, agent))
 
 
+@vary_on_headers("HX-Request")
 @role_required(AGENT)
 @require_POST
-def workspace_set_state(request: HttpRequest) -> HttpResponse:
+def workspace_set_state(request: HtmxHttpRequest) -> HttpResponse:
     error = None
     try:
         agent = agent_set_state(
@@ -110,9 +140,10 @@ def workspace_set_state(request: HttpRequest) -> HttpResponse:
     return toast(response, f"You are {agent.get_state_display().lower()}.")
 
 
+@vary_on_headers("HX-Request")
 @role_required(AGENT)
 @require_POST
-def workspace_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
+def workspace_wrap_up(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     call = get_object_or_404(Call.objects.filter(agent=agent), pk=pk)
     form = WrapUpForm(request.POST, auto_id="ws_%s", contact=call.contact)
@@ -129,9 +160,10 @@ def workspace_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@vary_on_headers("HX-Request")
 @role_required(ADMIN, SUPERVISOR, AGENT)
 @require_POST
-def callback_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def callback_close_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     agent = Agent.objects.filter(user=request.user).first()
     scope_all = user_role(request.user) in (ADMIN, SUPERVISOR)
     callback = callback_for_user(request.user, pk, agent=agent, scope_all=scope_all)
@@ -149,7 +181,7 @@ def callback_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(ADMIN, SUPERVISOR, AGENT)
-def callback_list(request: HttpRequest) -> HttpResponse:
+def callback_list(request: HtmxHttpRequest) -> HttpResponse:
     agent = Agent.objects.filter(user=request.user).first()
     scope_all = user_role(request.user) in (ADMIN, SUPERVISOR)
     callbacks = list(callbacks_for(request.user, agent=agent, scope_all=scope_all)[:200])
