@@ -103,7 +103,8 @@ OPERATIONS: dict[str, Capability] = {
 
 # --- the interface -------------------------------------------------------------------------
 class Provider:
-    """Base class. Subclasses set `kind`, `label`, `capabilities` and `missing`."""
+    """Base class. Subclasses set `kind`, `label`, `capabilities`, `missing` and
+    `not_offered`, and implement the operations of the capabilities they declare."""
 
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
