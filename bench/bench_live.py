@@ -245,8 +245,10 @@ class Phase:
     async def workspace(self, agent: dict, until: float) -> None:
         """The page, then its polls: today's three, or the stamped status and callbacks."""
         browser = Browser(self.port, agent["session"], self.stats)
-        _, page = await browser.get("/workspace/")
         call, ws = agent["call"], "/workspace/"
+        # What the page load brings (the full page needs collectstatic's manifest with
+        # DEBUG off): the status and the card, as the page renders them.
+        page = (await browser.get(ws + "state/"))[1] + (await browser.get(ws + "current/"))[1]
 
         def status(body: str, vals: dict) -> tuple[dict, None]:
             self.saw_call(call, body)
