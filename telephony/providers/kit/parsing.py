@@ -52,6 +52,16 @@ def timestamp(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def first_timestamp(data: Mapping[str, Any], *keys: str) -> datetime | None:
+    """The first of `keys` whose value reads as a time (`timestamp`): a call's end, else
+    its start, and so on, whichever the payload carries."""
+    for key in keys:
+        found = timestamp(data.get(key))
+        if found is not None:
+            return found
+    return None
+
+
 def whole_seconds(value: Any) -> int | None:
     """A duration in whole seconds; anything no call can last (negative, infinite, NaN,
     past the database's integer) is "not known" rather than an error on apply."""

@@ -182,15 +182,12 @@ def call_update(
     """A call (details, list row or webhook `data`; the same field names, guess)."""
     word = str(data.get("status") or "")
     status = parsing.status_from(table, word, label="OutboundCalls.ai")
-    when = parsing.timestamp
     return CallUpdate(
         provider_call_id=call_id,
         status=status,
         provider_status=word,
         event_type=event_type,
-        occurred_at=when(data.get("ended_at"))
-        or when(data.get("started_at"))
-        or when(data.get("created_at")),
+        occurred_at=parsing.first_timestamp(data, "ended_at", "started_at", "created_at"),
         direction="outbound",
         to_number=parsing.phone(data.get("phone_number"), region),
         duration_seconds=parsing.whole_seconds(data.get("duration_seconds")),

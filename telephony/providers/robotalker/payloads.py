@@ -122,16 +122,14 @@ def call_update(
         status = parsing.status_from(table, word or fallback, label="Robotalker")
     elif word:
         parsing.status_from(table, word, label="Robotalker")  # an unknown word is logged
-    when = parsing.timestamp
     return CallUpdate(
         provider_call_id=call_id,
         status=status,
         provider_status=word,
         event_type=event_type,
-        occurred_at=when(data.get("timestamp"))
-        or when(data.get("ended_at"))
-        or when(data.get("answered_at"))
-        or when(data.get("created_at")),
+        occurred_at=parsing.first_timestamp(
+            data, "timestamp", "ended_at", "answered_at", "created_at"
+        ),
         direction="outbound",
         from_number=parsing.phone(data.get("from"), region),
         to_number=parsing.phone(data.get("to"), region),
