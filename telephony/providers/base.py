@@ -56,7 +56,7 @@ from telephony.providers.types import (
 #: capability refuses the operation with its `missing` reason; one that has the capability
 #: but not this operation (CallKaro's campaigns cannot be paused) says why in `not_offered`.
 OPERATIONS: dict[str, Capability] = {
-    "test_connection": Capability.CALL_LOGS,
+    "test_connection": Capability.CALL_LOGS,  # every adapter has one; a fallback only
     "click_to_call": Capability.CLICK_TO_CALL,
     "masked_call": Capability.MASKED_CALL,
     "cancel_masked_call": Capability.MASKED_CALL,
