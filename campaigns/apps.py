@@ -6,6 +6,8 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and signals may load only once the app
+        # registry is ready, which is what `ready` means.
         from campaigns.schedules import ensure_schedules
         from campaigns.services.outcomes import on_call_finished
         from campaigns.services.privacy import on_contact_erased

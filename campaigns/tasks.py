@@ -3,8 +3,8 @@ so a task that runs twice, late or never loses nothing (the lease keeps one at a
 
 from __future__ import annotations
 
+from campaigns.dialer import runner
+
 
 def engine_run() -> dict[str, int]:
-    from campaigns.dialer.runner import engine_run as run
-
-    return run()
+    return runner.engine_run()

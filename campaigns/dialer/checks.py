@@ -55,23 +55,35 @@ class DialChecks:
         self.gap = timedelta(minutes=settings.CAMPAIGN_MIN_RECALL_GAP_MINUTES)
 
     def verdict(self, entry: CampaignEntry, zones: dict) -> tuple:
-        contact = entry.contact
-        if contact.opted_out:
-            return ("skip", "opted_out")
-        if entry.phone in self.dnc:
-            return ("skip", "dnc")
-        if entry.phone in self.campaign_dnc:
-            return ("skip", "campaign_dnc")
-        if not _valid(entry.phone):
-            return ("skip", "invalid_number")
-        count, last = self.attempts.get(entry.phone, (0, None))
-        if self.cap and count >= self.cap:
-            return ("skip", "cap_reached")
+        """("dial",), ("skip", reason) or ("defer", until). `zones` caches the windows
+        of each zone set across the batches of one pass."""
+        barred = self._barred(entry)
+        if barred:
+            return ("skip", barred)
+        _, last = self.attempts.get(entry.phone, (0, None))
         if last is not None and last + self.gap > self.now:
             return ("defer", last + self.gap)
+        return self._window_verdict(entry, zones)
+
+    def _barred(self, entry: CampaignEntry) -> str:
+        """Why this number must not be called at all (a skip reason), or ""."""
+        if entry.contact.opted_out:
+            return "opted_out"
+        if entry.phone in self.dnc:
+            return "dnc"
+        if entry.phone in self.campaign_dnc:
+            return "campaign_dnc"
+        if not _valid(entry.phone):
+            return "invalid_number"
+        count, _ = self.attempts.get(entry.phone, (0, None))
+        if self.cap and count >= self.cap:
+            return "cap_reached"
+        return ""
+
+    def _window_verdict(self, entry: CampaignEntry, zones: dict) -> tuple:
         # Every zone the contact may be in: the number's country wins over a list default.
         where = contact_zones(
-            entry.phone, stored=contact.time_zone, fallback=self.campaign.time_zone
+            entry.phone, stored=entry.contact.time_zone, fallback=self.campaign.time_zone
         ).zones
         if where not in zones:
             zones[where] = self._window(where)

@@ -17,28 +17,38 @@ Every pass, with the clock passed in (`now`), so tests can drive time:
 A claim is `UPDATE … WHERE state IN (pending, waiting) AND attempts = n AND campaign is
 running`, checked by row count, in the same transaction that records the attempt and
 the call row; the request is sent after commit. Pausing therefore stops new dials at
-once, and the (entry, number) unique constraint is the last line of defence.
+once, and the (entry, number) unique constraint is the last line of defence. The claim,
+hold, give-back, skip and defer are written once, in `claims.py` (hosted runs use them
+too); the budget is `budget.py`, the health `health.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from callcenter.services.errors import ServiceError
+from campaigns.dialer.budget import Budget, account_budget, campaign_free_lines
 from campaigns.dialer.checks import DialChecks
+from campaigns.dialer.claims import (
+    attempt_give_back,
+    due_entries,
+    entries_hold,
+    entry_claim,
+    entry_give_back,
+    entry_set_aside,
+)
+from campaigns.dialer.health import Health, health_write, local_health, scheduled_health
 from campaigns.dialer.hosted import hosted_tick
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
-from campaigns.services.lifecycle import OPEN_STATES, campaign_complete_if_done
+from campaigns.models.campaigns import VARIABLE_RE
+from campaigns.services.lifecycle import campaign_complete_if_done
 from campaigns.services.outcomes import UNKNOWN, entry_record_outcome
-from telephony.models import ProviderAccount
 from telephony.providers.base import (
     FINAL_STATUSES,
     InvalidRequest,
@@ -49,7 +59,6 @@ from telephony.providers.base import (
 from telephony.services.outbound import (
     call_mark_unknown,
     call_outbound_place,
-    call_outbound_prepare,
     provider_error_of,
 )
 
@@ -72,23 +81,6 @@ class TickResult:
     running: int = 0
 
 
-@dataclass
-class Budget:
-    """What one account may still do in this pass (shared by all its campaigns)."""
-
-    slots: int
-    tokens: int
-    blocked: str = ""  # a health code when the provider itself said stop
-    detail: str = ""
-
-
-@dataclass
-class Health:
-    code: str = ""
-    detail: str = ""
-    counts: dict = field(default_factory=dict)
-
-
 # -- the pass ----------------------------------------------------------------------------------
 def engine_tick(*, now: datetime | None = None) -> TickResult:
     now = now or timezone.now()
@@ -105,109 +97,67 @@ def engine_tick(*, now: datetime | None = None) -> TickResult:
         if campaign.execution == Campaign.Execution.HOSTED:
             health = hosted_tick(campaign=campaign, now=now)
         else:
-            budget = budgets.get(campaign.account_id) or _account_budget(campaign.account, now)
+            budget = budgets.get(campaign.account_id) or account_budget(campaign.account, now)
             budgets[campaign.account_id] = budget
-            health = _dispatch(campaign, budget, now, result)
-        _write_health(campaign, health, now)
+            health = _Dispatch(campaign, budget, now).run(result)
+        health_write(campaign, health, now)
         if campaign_complete_if_done(campaign_id=campaign.pk, now=now):
             result.completed += 1
     return result
 
 
-def _account_budget(account: ProviderAccount, now: datetime) -> Budget:
-    in_flight = CampaignEntry.objects.filter(campaign__account=account, state=DIALING).count()
-    slots = max(account.concurrency_limit, 1) - in_flight
-    budget = Budget(slots=slots, tokens=_cps_tokens(account, now))
-    if account.breaker_state == ProviderAccount.BreakerState.OPEN:
-        budget.blocked = "breaker_open"
-        budget.detail = f"{account} keeps failing, so the circuit breaker holds calls back."
-    return budget
+@dataclass
+class _Dispatch:
+    """One local campaign's share of a pass: rounds of fetch, check, claim and place."""
 
+    campaign: Campaign
+    budget: Budget
+    now: datetime
+    zones: dict[tuple[str, ...], tuple[bool, datetime | None, bool]] = field(default_factory=dict)
+    tally: Counter = field(default_factory=Counter)  # "dial" / "skip" / "defer"
+    free: int = 0
 
-def _cps_tokens(account: ProviderAccount, now: datetime) -> int:
-    """Calls the account may still start in its current CPS window (fractional CPS = a
-    longer window: 0.5 CPS is one call per 2 s)."""
-    cps = account.calls_per_second
-    if cps <= 0:
-        return 10**6
-    window = max(1.0, 1.0 / cps)
-    limit = max(1, math.floor(cps * window))
-    recent = CampaignAttempt.objects.filter(
-        entry__campaign__account=account, placed_at__gt=now - timedelta(seconds=window)
-    ).count()
-    return limit - recent
+    def run(self, result: TickResult) -> Health:
+        held = scheduled_health(self.campaign, self.now)
+        if held or self.budget.blocked:
+            return held or Health(self.budget.blocked, self.budget.detail)
+        self.free = campaign_free_lines(self.campaign, self.now)
+        for _ in range(MAX_ROUNDS):
+            room = self.room()
+            batch = due_entries(self.campaign, self.now, room * FETCH_FACTOR) if room > 0 else []
+            if not batch:
+                break
+            self.round(batch)
+        dialed = self.tally["dial"]
+        result.dialed += dialed
+        result.skipped += self.tally["skip"]
+        result.deferred += self.tally["defer"]
+        return local_health(
+            self.campaign, self.budget, dialed=dialed, free=self.free - dialed, zones=self.zones
+        )
 
+    def room(self) -> int:
+        if self.budget.blocked:
+            return 0
+        return min(self.free - self.tally["dial"], self.budget.slots, self.budget.tokens)
 
-def _dispatch(campaign: Campaign, budget: Budget, now: datetime, result: TickResult) -> Health:
-    if campaign.schedule_at and campaign.schedule_at > now:
-        return Health("scheduled", f"Starts at {campaign.schedule_at:%Y-%m-%d %H:%M} UTC.")
-    if budget.blocked:
-        return Health(budget.blocked, budget.detail)
-    dialing = campaign.entries.filter(state=DIALING).count()
-    free = campaign.no_of_call - dialing
-    if campaign.calls_per_minute:
-        minute = CampaignAttempt.objects.filter(
-            entry__campaign=campaign, placed_at__gt=now - timedelta(seconds=60)
-        ).count()
-        free = min(free, campaign.calls_per_minute - minute)
-    dialed = skipped = deferred = 0
-    zones: dict[tuple[str, ...], tuple[bool, datetime | None, bool]] = {}
-    for _ in range(MAX_ROUNDS):
-        capacity = min(free - dialed, budget.slots, budget.tokens)
-        if capacity <= 0 or budget.blocked:
-            break
-        batch = _due_entries(campaign, now, capacity * FETCH_FACTOR)
-        if not batch:
-            break
-        checks = DialChecks(campaign, batch, now)
+    def round(self, batch: list[CampaignEntry]) -> None:
+        checks = DialChecks(self.campaign, batch, self.now)
         placed: list[int] = []
         for entry in batch:
-            if min(free - dialed, budget.slots, budget.tokens) <= 0 or budget.blocked:
+            if self.room() <= 0:
                 break
-            verdict = checks.verdict(entry, zones)
-            if verdict[0] == "skip":
-                skipped += _skip(entry, verdict[1])
-            elif verdict[0] == "defer":
-                deferred += _defer(entry, verdict[1])
-            elif _dial(campaign, entry, now, budget, placed):
-                dialed += 1
-                budget.slots -= 1
-                budget.tokens -= 1
-        _extend_leases(placed, now)
-    result.dialed += dialed
-    result.skipped += skipped
-    result.deferred += deferred
-    return _health(campaign, budget, now, dialed=dialed, free=free - dialed, zones=zones)
-
-
-def _due_entries(campaign: Campaign, now: datetime, limit: int) -> list[CampaignEntry]:
-    qs = campaign.entries.filter(state__in=OPEN_STATES, next_attempt_at__lte=now).order_by(
-        "-priority", "next_attempt_at", "id"
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        # PostgreSQL: two engines (should the lease ever be lost) skip each other's rows
-        # instead of both reading them; the claim below is what makes it safe either way.
-        with transaction.atomic():
-            ids = list(
-                qs.select_for_update(skip_locked=True, of=("self",)).values_list("pk")[:limit]
-            )
-        qs = CampaignEntry.objects.filter(pk__in=[i for (i,) in ids]).order_by(
-            "-priority", "next_attempt_at", "id"
-        )
-    return list(qs.select_related("contact")[:limit])
-
-
-def _skip(entry: CampaignEntry, reason: str) -> int:
-    # An entry that already had attempts keeps its last outcome beside the reason.
-    return CampaignEntry.objects.filter(
-        pk=entry.pk, state__in=OPEN_STATES, attempts=entry.attempts
-    ).update(state=CampaignEntry.State.SKIPPED, skip_reason=reason, updated_at=timezone.now())
-
-
-def _defer(entry: CampaignEntry, until: datetime) -> int:
-    return CampaignEntry.objects.filter(
-        pk=entry.pk, state__in=OPEN_STATES, attempts=entry.attempts
-    ).update(next_attempt_at=until)
+            verdict = checks.verdict(entry, self.zones)
+            if verdict[0] != "dial":
+                self.tally[verdict[0]] += entry_set_aside(entry, verdict)
+            elif _dial(self.campaign, entry, self.now, self.budget, placed):
+                self.tally["dial"] += 1
+                self.budget.spend()
+        # Placed calls hold their entries for `CALL_LEASE`, one UPDATE for the round's
+        # calls (one per call was a commit each). Should the worker die first, the short
+        # claim lease expires into reconciliation, which finds the provider's call id and
+        # holds the entry the same way: nothing is redialed.
+        entries_hold(placed, self.now + CALL_LEASE)
 
 
 # -- placing one call --------------------------------------------------------------------------
@@ -217,27 +167,12 @@ def _dial(
     """Claim, record and place one call; True when an attempt was spent. The entry joins
     `placed` when the provider took the call."""
     number = entry.attempts + 1
-    lease = now + timedelta(seconds=settings.CAMPAIGN_DIAL_LEASE_SECONDS)
-    with transaction.atomic():
-        claimed = CampaignEntry.objects.filter(
-            pk=entry.pk,
-            state__in=OPEN_STATES,
-            attempts=entry.attempts,
-            campaign__status=Campaign.Status.RUNNING,
-        ).update(state=DIALING, attempts=F("attempts") + 1, leased_until=lease)
-        if claimed != 1:
-            return False  # paused, or claimed by another engine
-        call = call_outbound_prepare(
-            account=campaign.account,
-            kind=campaign.content,
-            to_number=entry.phone,
-            did=campaign.did,
-            contact=entry.contact,
-            detail=f"Campaign {campaign.name}, attempt {number}",
-        )
-        attempt = CampaignAttempt.objects.create(
-            entry=entry, number=number, call=call, phone=entry.phone, placed_at=now
-        )
+    attempt = entry_claim(
+        campaign, entry, now, detail=f"Campaign {campaign.name}, attempt {number}"
+    )
+    if attempt is None:
+        return False  # paused, or claimed by another engine
+    call = attempt.call
     try:
         call_outbound_place(call=call, request=_request(campaign, entry, call, number))
     except ServiceError as exc:
@@ -245,18 +180,6 @@ def _dial(
         return True  # the attempt is spent either way; it counts against the limits
     placed.append(entry.pk)
     return True
-
-
-def _extend_leases(placed: list[int], now: datetime) -> None:
-    """Placed calls hold their entries for `CALL_LEASE`, one UPDATE for a round's calls
-    (one per call was a commit each). Should the worker die first, the short claim lease
-    expires into reconciliation, which finds the provider's call id and extends it the
-    same way: nothing is redialed. An entry claimed once per round cannot have moved to
-    another attempt meanwhile, so `state` alone guards the update."""
-    if placed:
-        CampaignEntry.objects.filter(pk__in=placed, state=DIALING).update(
-            leased_until=now + CALL_LEASE
-        )
 
 
 def _request(
@@ -283,8 +206,6 @@ def _request(
 
 def render_text(text: str, variables: dict) -> str:
     """`{name}` -> the contact's value; a variable the contact lacks becomes empty."""
-    from campaigns.models.campaigns import VARIABLE_RE
-
     return VARIABLE_RE.sub(lambda m: str(variables.get(m.group(1), "")), text)
 
 
@@ -293,19 +214,7 @@ def _refused(attempt: CampaignAttempt, exc: ServiceError, budget: Budget, now: d
     if isinstance(error, RateLimited | ProviderUnavailable):
         # Definitely not placed: give the attempt number back and wait as told.
         retry = timedelta(seconds=getattr(error, "retry_after", None) or 30)
-        with transaction.atomic():
-            back = CampaignEntry.objects.filter(
-                pk=attempt.entry_id, state=DIALING, attempts=attempt.number
-            ).update(
-                state=CampaignEntry.State.PENDING
-                if attempt.number == 1
-                else CampaignEntry.State.WAITING,
-                attempts=F("attempts") - 1,
-                leased_until=None,
-                next_attempt_at=now + retry,
-            )
-            if back:
-                attempt.delete()
+        attempt_give_back(attempt, at=now + retry)
         budget.blocked = (
             "breaker_open" if isinstance(error, ProviderUnavailable) else "rate_limited"
         )
@@ -357,16 +266,7 @@ def _reconcile_one(entry: CampaignEntry, now: datetime) -> int:
     if attempt is None:
         # Claimed but nothing recorded (cannot happen with the claim's transaction, but a
         # hand-edited row must not block the campaign): nothing was sent, so give it back.
-        return CampaignEntry.objects.filter(
-            pk=entry.pk, state=DIALING, attempts=entry.attempts
-        ).update(
-            state=CampaignEntry.State.PENDING
-            if entry.attempts <= 1
-            else CampaignEntry.State.WAITING,
-            attempts=F("attempts") - 1,
-            leased_until=None,
-            next_attempt_at=now,
-        )
+        return entry_give_back(entry_id=entry.pk, number=entry.attempts, at=now)
     call = attempt.call
     if call is not None and call.is_final:
         return int(entry_record_outcome(attempt_id=attempt.pk, outcome=call.status, now=now))
@@ -375,55 +275,9 @@ def _reconcile_one(entry: CampaignEntry, now: datetime) -> int:
     if call is not None and call.provider_call_id and (hosted or now - placed < MAX_CALL_AGE):
         # The provider has the call (live, or `unknown` after a timeout that telephony's
         # reconciler is asking about): wait for its word.
-        return (
-            CampaignEntry.objects.filter(pk=entry.pk, state=DIALING).update(
-                leased_until=now + CALL_LEASE
-            )
-            and 0
-        )
+        entries_hold([entry.pk], now + CALL_LEASE)
+        return 0
     if call is not None:
         call_mark_unknown(call=call, reason="The dialer stopped before the provider answered.")
     logger.warning("campaign entry %s attempt %s settled as unknown", entry.pk, attempt.number)
     return int(entry_record_outcome(attempt_id=attempt.pk, outcome=UNKNOWN, now=now))
-
-
-# -- health ------------------------------------------------------------------------------------
-def _health(
-    campaign: Campaign, budget: Budget, now: datetime, *, dialed: int, free: int, zones: dict
-) -> Health:
-    if budget.blocked:
-        return Health(budget.blocked, budget.detail)
-    if dialed:
-        return Health("dialing", f"Placed {dialed} call{'s' if dialed != 1 else ''} just now.")
-    if free <= 0:
-        return Health("capped", f"All {campaign.no_of_call} lines of this campaign are busy.")
-    if budget.slots <= 0:
-        return Health(
-            "account_busy",
-            f"The account's {campaign.account.concurrency_limit} concurrent calls are all in "
-            "use (shared by every campaign on it).",
-        )
-    if budget.tokens <= 0:
-        return Health("account_busy", "The account's calls-per-second limit is reached.")
-    open_entries = campaign.entries.filter(state__in=OPEN_STATES)
-    nxt = open_entries.order_by("next_attempt_at").values("next_attempt_at", "attempts").first()
-    if nxt is None:
-        live = campaign.entries.filter(state=DIALING).count()
-        return Health("list_exhausted", f"Every contact has been dialed; {live} calls still live.")
-    when = nxt["next_attempt_at"]
-    if zones and not any(window[0] for window in zones.values()):
-        return Health(
-            "outside_window", f"Outside the calling window; next opens {when:%a %H:%M} UTC."
-        )
-    if nxt["attempts"]:
-        return Health("waiting_retry", f"Waiting for retries; next at {when:%a %H:%M} UTC.")
-    return Health("outside_window", f"Outside the calling window; next opens {when:%a %H:%M} UTC.")
-
-
-def _write_health(campaign: Campaign, health: Health, now: datetime) -> None:
-    stale = campaign.health_at is None or now - campaign.health_at > timedelta(seconds=15)
-    if not stale and (campaign.health_code, campaign.health_detail) == (health.code, health.detail):
-        return
-    Campaign.objects.filter(pk=campaign.pk).update(
-        health_code=health.code, health_detail=health.detail[:300], health_at=now
-    )

@@ -15,13 +15,23 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from callcenter.services.audit import audit_log
 from callcenter.services.errors import ServiceError
+from campaigns.dialer.checks import DialChecks
+from campaigns.dialer.claims import (
+    attempt_give_back,
+    due_entries,
+    entries_hold,
+    entry_claim,
+    entry_set_aside,
+)
+from campaigns.dialer.health import Health, scheduled_health
 from campaigns.models import Campaign, CampaignAttempt, CampaignEntry
+from campaigns.services.outcomes import entry_record_outcome
+from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.models import Call
 from telephony.providers.base import (
     FINAL_STATUSES,
@@ -35,13 +45,13 @@ from telephony.providers.base import (
 from telephony.services.accounts import provider_for
 from telephony.services.callstate import call_apply_update
 from telephony.services.inbox import inbox_match_unmatched
-from telephony.services.outbound import call_outbound_prepare
 
 logger = logging.getLogger(__name__)
 
 PUSH_BATCH = 100  # under every provider's documented bulk limit (IVR Solutions: 100)
 CREATE_LIMIT = 5000  # one create request for providers that take the list at creation
-STEER = {"running": "campaign_resume", "paused": "campaign_pause", "stopped": "campaign_stop"}
+HELD = timedelta(days=2)  # pushed entries wait this long for the provider's results
+RETRY_REFUSED = timedelta(minutes=1)  # a refused push is tried again after this
 
 
 def hosted_spec(campaign: Campaign) -> HostedCampaignSpec:
@@ -66,49 +76,18 @@ def hosted_spec(campaign: Campaign) -> HostedCampaignSpec:
     )
 
 
-def hosted_steer(*, campaign: Campaign, action: str) -> None:
-    """Pause / resume / stop at the provider; refuses (ServiceError) if it says no."""
-    method = STEER.get(action)
-    if method is None:
-        return
-    try:
-        getattr(provider_for(campaign.account), method)(campaign.hosted_id)
-    except AmbiguousOutcome as exc:
-        raise ServiceError(
-            f"The provider did not confirm the {action} ({exc.message}) Check the campaign "
-            "there, or try again: it is safe to repeat."
-        ) from exc
-    except ProviderError as exc:
-        raise ServiceError(f"The provider refused to {action} the campaign: {exc.message}") from exc
-
-
-def hosted_tick(*, campaign: Campaign, now: datetime):
-    from campaigns.dialer.engine import Health
-
-    if campaign.schedule_at and campaign.schedule_at > now:
-        return Health("scheduled", f"Starts at {campaign.schedule_at:%Y-%m-%d %H:%M} UTC.")
+def hosted_tick(*, campaign: Campaign, now: datetime) -> Health:
+    scheduled = scheduled_health(campaign, now)
+    if scheduled:
+        return scheduled
     provider = provider_for(campaign.account)
     if campaign.hosted_doubt == "start":
         _settle_start(campaign, provider)
     if campaign.hosted_doubt:
         return Health("unknown", campaign.hosted_doubt_detail)
     try:
-        fresh = not campaign.hosted_id
-        if fresh and provider.campaign_numbers_at_create:
-            pushed = _create_with_numbers(campaign, provider, now)
-        elif fresh:
-            campaign.hosted_id = provider.campaign_create(hosted_spec(campaign))
-            Campaign.objects.filter(pk=campaign.pk).update(hosted_id=campaign.hosted_id)
-        if not (fresh and provider.campaign_numbers_at_create):
-            pushed = _push(campaign, provider, now)
-        if campaign.hosted_id and not campaign.hosted_started:
-            try:
-                provider.campaign_start(campaign.hosted_id)
-            except CapabilityMissing as exc:
-                # No start step (CallKaro, Callmatic): their numbers dial as pushed.
-                logger.info("hosted campaign %s: %s", campaign.pk, exc.message)
-            campaign.hosted_started = True
-            Campaign.objects.filter(pk=campaign.pk).update(hosted_started=True)
+        pushed = _send(campaign, provider, now)
+        _start_once(campaign, provider)
         finished = _sync(campaign, provider)
     except AmbiguousOutcome as exc:
         step = "start" if campaign.hosted_id else "create"
@@ -117,11 +96,34 @@ def hosted_tick(*, campaign: Campaign, now: datetime):
     except ProviderError as exc:
         logger.warning("hosted campaign %s: %s", campaign.pk, exc.message)
         return Health("provider_error", f"The provider answered: {exc.message}")
-    total = campaign.entries.exclude(state=CampaignEntry.State.SKIPPED).count()
-    detail = f"Hosted by {provider.label}: pushed {pushed} now, {finished} results synced."
     if not pushed and not finished:
-        detail = f"Hosted by {provider.label}: {total} contacts with the provider."
+        total = campaign.entries.exclude(state=CampaignEntry.State.SKIPPED).count()
+        return Health("hosted", f"Hosted by {provider.label}: {total} contacts with the provider.")
+    detail = f"Hosted by {provider.label}: pushed {pushed} now, {finished} results synced."
     return Health("hosted", detail)
+
+
+def _send(campaign: Campaign, provider, now: datetime) -> int:
+    """Create the campaign at the provider the first time, and push the entries due now
+    (in the create request itself, for providers that take the list there)."""
+    if not campaign.hosted_id and provider.campaign_numbers_at_create:
+        return _create_with_numbers(campaign, provider, now)
+    if not campaign.hosted_id:
+        campaign.hosted_id = provider.campaign_create(hosted_spec(campaign))
+        Campaign.objects.filter(pk=campaign.pk).update(hosted_id=campaign.hosted_id)
+    return _push(campaign, provider, now)
+
+
+def _start_once(campaign: Campaign, provider) -> None:
+    if not campaign.hosted_id or campaign.hosted_started:
+        return
+    try:
+        provider.campaign_start(campaign.hosted_id)
+    except CapabilityMissing as exc:
+        # No start step (CallKaro, Callmatic): their numbers dial as pushed.
+        logger.info("hosted campaign %s: %s", campaign.pk, exc.message)
+    campaign.hosted_started = True
+    Campaign.objects.filter(pk=campaign.pk).update(hosted_started=True)
 
 
 def _doubt(campaign: Campaign, step: str, message: str) -> None:
@@ -172,8 +174,6 @@ def hosted_settle_create(
     """An admin settles a create in doubt: `provider_id` is the campaign's id at the
     provider (it exists; results will sync into the pushed entries), or "" (it does not
     exist: entries pushed with it go back to pending and the next pass creates it)."""
-    from callcenter.services.audit import audit_log
-
     if campaign.hosted_doubt != "create":
         raise ServiceError("Nothing is in doubt for this campaign.")
     provider_id = provider_id.strip()
@@ -209,26 +209,17 @@ def _release_doubtful(campaign: Campaign) -> None:
 
 def _claim_due(campaign: Campaign, now: datetime, limit: int) -> list[tuple]:
     """Entries due now that pass the dial-time checks, each claimed with its attempt."""
-    from campaigns.dialer.checks import DialChecks
-    from campaigns.dialer.engine import _defer, _skip
-    from campaigns.services.lifecycle import OPEN_STATES
-
-    batch = list(
-        campaign.entries.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
-        .select_related("contact")
-        .order_by("-priority", "id")[:limit]
-    )
+    batch = due_entries(campaign, now, limit)
     checks, zones, claimed = DialChecks(campaign, batch, now), {}, []
+    detail = f"Pushed to hosted campaign {campaign.name}"
     for entry in batch:
         verdict = checks.verdict(entry, zones)
-        if verdict[0] == "skip":
-            _skip(entry, verdict[1])
-        elif verdict[0] == "defer":
-            _defer(entry, verdict[1])
-        else:
-            attempt = _claim(campaign, entry, now)
-            if attempt is not None:
-                claimed.append((entry, attempt))
+        if verdict[0] != "dial":
+            entry_set_aside(entry, verdict)
+            continue
+        attempt = entry_claim(campaign, entry, now, detail=detail)
+        if attempt is not None:
+            claimed.append((entry, attempt))
     return claimed
 
 
@@ -287,67 +278,28 @@ def _create_with_numbers(campaign: Campaign, provider, now: datetime) -> int:
     return len(claimed)
 
 
-def _claim(campaign: Campaign, entry: CampaignEntry, now: datetime) -> CampaignAttempt | None:
-    with transaction.atomic():
-        claimed = CampaignEntry.objects.filter(
-            pk=entry.pk,
-            state__in=(CampaignEntry.State.PENDING, CampaignEntry.State.WAITING),
-            attempts=entry.attempts,
-            campaign__status=Campaign.Status.RUNNING,
-        ).update(
-            state=CampaignEntry.State.DIALING,
-            attempts=F("attempts") + 1,
-            leased_until=now + timedelta(seconds=settings.CAMPAIGN_DIAL_LEASE_SECONDS),
-        )
-        if claimed != 1:
-            return None
-        call = call_outbound_prepare(
-            account=campaign.account,
-            kind=campaign.content,
-            to_number=entry.phone,
-            did=campaign.did,
-            contact=entry.contact,
-            detail=f"Pushed to hosted campaign {campaign.name}",
-        )
-        return CampaignAttempt.objects.create(
-            entry=entry, number=entry.attempts + 1, call=call, phone=entry.phone, placed_at=now
-        )
-
-
 def _release(claimed: list, now: datetime) -> None:
     """The provider refused the whole push: nothing was dialed, so the entries go back."""
     with transaction.atomic():
-        for entry, attempt in claimed:
-            CampaignEntry.objects.filter(pk=entry.pk, state=CampaignEntry.State.DIALING).update(
-                state=CampaignEntry.State.PENDING,
-                attempts=F("attempts") - 1,
-                leased_until=None,
-                next_attempt_at=now + timedelta(minutes=1),
-            )
-            call = attempt.call
-            attempt.delete()
-            Call.objects.filter(pk=call.pk).update(status="failed", error="Push refused")
+        for _, attempt in claimed:
+            attempt_give_back(attempt, at=now + RETRY_REFUSED)
+            Call.objects.filter(pk=attempt.call_id).update(status="failed", error="Push refused")
 
 
 def _record_unknown(claimed: list, message: str, now: datetime) -> None:
     """Pushed with an unknown outcome: calls `unknown`, entries held as if accepted."""
-    lease = now + timedelta(days=2)
     with transaction.atomic():
-        for entry, attempt in claimed:
+        for _, attempt in claimed:
             Call.objects.filter(pk=attempt.call_id, provider_call_id="").update(
                 status="unknown", error=message[:300]
             )
-            CampaignEntry.objects.filter(pk=entry.pk, state=CampaignEntry.State.DIALING).update(
-                leased_until=lease
-            )
+        entries_hold((entry.pk for entry, _ in claimed), now + HELD)
 
 
 def _record_push(campaign: Campaign, claimed: list, result, now: datetime) -> None:
-    from campaigns.services.outcomes import entry_record_outcome
-
     rejected = {number for number, _ in result.rejected}
     # The provider has them now; its results settle them (hours, for a long list).
-    lease = now + timedelta(days=2)
+    held = []
     for entry, attempt in claimed:
         call_id = result.provider_ids.get(str(entry.pk), "")
         if call_id:
@@ -362,9 +314,8 @@ def _record_push(campaign: Campaign, claimed: list, result, now: datetime) -> No
                 reason="provider_refused",
             )
         else:
-            CampaignEntry.objects.filter(pk=entry.pk, state=CampaignEntry.State.DIALING).update(
-                leased_until=lease
-            )
+            held.append(entry.pk)
+    entries_hold(held, now + HELD)
 
 
 def _sync(campaign: Campaign, provider) -> int:
@@ -410,8 +361,6 @@ def _sync(campaign: Campaign, provider) -> int:
 
 
 def _e164(number: str, region: str) -> str:
-    from common.phones import InvalidPhoneNumber, normalize_phone
-
     try:
         return normalize_phone(number, region=region) if number else ""
     except InvalidPhoneNumber:

@@ -2,6 +2,7 @@
 
 # The migrations name these defaults by their old path, campaigns.models.<name>.
 from campaigns.models.campaigns import (
+    OPEN_STATES,
     Campaign,
     CampaignAttempt,
     CampaignDNCEntry,
@@ -18,6 +19,7 @@ __all__ = [
     "_default_weekdays",
     "_default_window_end",
     "_default_window_start",
+    "OPEN_STATES",
     "Campaign",
     "CampaignAttempt",
     "CampaignDNCEntry",

@@ -207,6 +207,11 @@ class CampaignEntry(models.Model):
         return f"{self.campaign_id}:{self.phone} ({self.state})"
 
 
+# The states an entry may be claimed from: the dialer's claim, the lifecycle's stop and the
+# completion check all read this one tuple.
+OPEN_STATES = (CampaignEntry.State.PENDING, CampaignEntry.State.WAITING)
+
+
 class CampaignAttempt(models.Model):
     """The call of one attempt. Unique per (entry, number): an attempt is dialed once."""
 

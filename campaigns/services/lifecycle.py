@@ -11,7 +11,8 @@ from django.utils import timezone
 from callcenter.services.audit import audit_log
 from callcenter.services.errors import ServiceError
 from callcenter.services.jobs import enqueue
-from campaigns.models import Campaign, CampaignEntry
+from campaigns.dialer.steer import hosted_steer
+from campaigns.models import OPEN_STATES, Campaign, CampaignEntry
 from contacts.models import Contact, ContactList
 from telephony.providers.base import Capability
 from telephony.providers.registry import provider_class
@@ -21,7 +22,6 @@ CONTENT_CAPABILITY = {
     Campaign.Content.FLOW: Capability.FLOW_CALL,
     Campaign.Content.VOICEBOT: Capability.VOICEBOT_CALL,
 }
-OPEN_STATES = (CampaignEntry.State.PENDING, CampaignEntry.State.WAITING)
 BATCH = 2000
 
 
@@ -164,8 +164,6 @@ def _entry_priority(variables: dict | None) -> int:
 def _transition(
     *, user: Any, campaign: Campaign, to: str, allowed: tuple[str, ...], verb: str, ip: str | None
 ) -> Campaign:
-    from campaigns.dialer.hosted import hosted_steer
-
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status not in allowed:
