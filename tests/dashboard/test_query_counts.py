@@ -129,27 +129,35 @@ def test_dids_agents_masked_callbacks(admin_client, world):
     account = world["account"]
     counter = [0]
 
+    def _next(n):
+        first = counter[0] + 1
+        counter[0] += n
+        return range(first, first + n)
+
     def make_dids(n):
-        for _ in range(n):
-            counter[0] += 1
-            did = DID.objects.create(account=account, number=f"+9111{counter[0]:08d}")
-            Extension.objects.create(
-                account=account,
-                number=f"9{counter[0]:05d}",
-                did=did,
-                agent=Agent.objects.create(user=User.objects.create(username=f"u{counter[0]}")),
-            )
+        ks = _next(n)
+        dids = DID.objects.bulk_create(DID(account=account, number=f"+9111{k:08d}") for k in ks)
+        users = User.objects.bulk_create(User(username=f"u{k}") for k in ks)
+        agents = Agent.objects.bulk_create(Agent(user=u) for u in users)
+        Extension.objects.bulk_create(
+            Extension(account=account, number=f"9{k:05d}", did=did, agent=agent)
+            for k, did, agent in zip(ks, dids, agents, strict=True)
+        )
 
     _grow(make_dids, admin_client, reverse("telephony:dids"), "DIDs inventory")
 
     def make_agents(n):
         group = Group.objects.get(name="agent")
-        for _ in range(n):
-            counter[0] += 1
-            user = User.objects.create(username=f"a{counter[0]}")
-            user.groups.add(group)
-            agent = Agent.objects.create(user=user)
-            Extension.objects.create(account=account, number=f"8{counter[0]:05d}", agent=agent)
+        ks = _next(n)
+        users = User.objects.bulk_create(User(username=f"a{k}") for k in ks)
+        User.groups.through.objects.bulk_create(
+            User.groups.through(user=u, group=group) for u in users
+        )
+        agents = Agent.objects.bulk_create(Agent(user=u) for u in users)
+        Extension.objects.bulk_create(
+            Extension(account=account, number=f"8{k:05d}", agent=agent)
+            for k, agent in zip(ks, agents, strict=True)
+        )
 
     _grow(make_agents, admin_client, reverse("telephony:agents"), "agents and extensions")
 
@@ -192,18 +200,19 @@ def test_audit_dispositions_templates(admin_client, admin_user, world):
     _grow(make_audit, admin_client, reverse("audit"), "audit log")
     count = [0]
 
+    def _next(n):
+        first = count[0] + 1
+        count[0] += n
+        return range(first, first + n)
+
     def make_dispositions(n):
-        for _ in range(n):
-            count[0] += 1
-            Disposition.objects.create(code=f"d{count[0]}", label=f"D {count[0]}")
+        Disposition.objects.bulk_create(Disposition(code=f"d{k}", label=f"D {k}") for k in _next(n))
 
     _grow(make_dispositions, admin_client, reverse("telephony:dispositions"), "dispositions")
 
     def make_templates(n):
-        for _ in range(n):
-            count[0] += 1
-            TTSTemplate.objects.create(
-                name=f"t{count[0]}", text="Hi {name}", account=world["account"]
-            )
+        TTSTemplate.objects.bulk_create(
+            TTSTemplate(name=f"t{k}", text="Hi {name}", account=world["account"]) for k in _next(n)
+        )
 
     _grow(make_templates, admin_client, reverse("tts:list"), "TTS templates")
