@@ -19,7 +19,7 @@ from telephony.selectors.calls import calls_visible_to
 from telephony.selectors.dashboard import agent_current_call, callback_for_user, callbacks_for
 from telephony.services.agents import agent_set_state
 from telephony.services.callbacks import callback_close
-from telephony.services.live import agent_stamp, current_call_stamp, unchanged
+from telephony.services.live import unchanged, workspace_stamps
 from telephony.views.wrapup import wrap_up_from_form
 
 TEMPLATE = "telephony/workspace.html"
@@ -32,15 +32,24 @@ def _agent(request: HtmxHttpRequest) -> Agent:
     return agent
 
 
-def _state_context(agent: Agent) -> dict:
+def _stamps(request: HtmxHttpRequest) -> tuple[str, str]:
+    """The status's and the call card's stamps (telephony.services.live)."""
+    stamps = workspace_stamps(request.user.pk)
+    if stamps is None:
+        raise Http404("You are not set up as an agent")
+    return stamps
+
+
+def _state_context(agent: Agent, version: str | None = None) -> dict:
     # The clock starts at the server's count and ticks in the browser (static/js/dashboard.js),
     # so the status is fetched again only when the state itself changes.
+    version = version or workspace_stamps(agent.user_id)[0]
     seconds = max(0, int((timezone.now() - agent.state_since).total_seconds()))
     return {
         "agent": agent,
         "in_state": f"{seconds // 60}:{seconds % 60:02d}",
         "in_state_seconds": seconds,
-        "state_v": agent_stamp(agent),
+        "state_v": version,
         "pause_choices": PAUSE_CHOICES,
     }
 
@@ -49,7 +58,7 @@ def _current_context(
     agent: Agent, form: WrapUpForm | None = None, version: str | None = None
 ) -> dict:
     # The stamp is read before the call: a change in between shows at the next poll.
-    version = version or current_call_stamp(agent)
+    version = version or workspace_stamps(agent.user_id)[1]
     call = agent_current_call(agent)
     if form is None and call is not None:
         form = WrapUpForm(initial={"note": call.note}, auto_id="ws_%s", contact=call.contact)
@@ -86,12 +95,12 @@ def workspace_state(request: HtmxHttpRequest) -> HttpResponse:
     workspace instead of two. While neither stamp moved the answer is 204: htmx keeps the
     DOM and the clock ticks on in the browser.
     """
-    agent = _agent(request)
-    current_v = current_call_stamp(agent) if "c" in request.GET else None
-    current_moved = current_v is not None and not unchanged(request, current_v, "c")
-    if unchanged(request, agent_stamp(agent)) and not current_moved:
+    state_v, current_v = _stamps(request)  # one small read; the agent only on a change
+    current_moved = "c" in request.GET and not unchanged(request, current_v, "c")
+    if unchanged(request, state_v) and not current_moved:
         return HttpResponse(status=204)
-    context = _state_context(agent)
+    agent = _agent(request)
+    context = _state_context(agent, state_v)
     context["state_changed"] = request.GET.get("shown") != agent.state
     if current_moved:
         context.update(_current_context(agent, version=current_v), current_oob=True)
@@ -102,11 +111,11 @@ def workspace_state(request: HtmxHttpRequest) -> HttpResponse:
 @role_required(AGENT)
 def workspace_current(request: HtmxHttpRequest) -> HttpResponse:
     """The current-call card alone (the status poll brings it along; see above)."""
-    agent = _agent(request)
-    version = current_call_stamp(agent)
+    version = _stamps(request)[1]
     if unchanged(request, version):
-        return HttpResponse(status=204)  # one narrow read, no render
-    return render(request, f"{TEMPLATE}#current", _current_context(agent, version=version))
+        return HttpResponse(status=204)  # one small read, no render
+    context = _current_context(_agent(request), version=version)
+    return render(request, f"{TEMPLATE}#current", context)
 
 
 @role_required(AGENT)
