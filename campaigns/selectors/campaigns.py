@@ -14,8 +14,8 @@ from django.utils import timezone
 from campaigns.dialer.checks import SKIP_REASONS
 from campaigns.dialer.windows import campaign_windows, next_allowed
 from campaigns.models import Campaign, CampaignAttempt, CampaignDNCEntry, CampaignEntry
+from common.csvsafe import csv_safe_row
 from common.phones import contact_zones
-from contacts.imports.importer import csv_safe_row
 from contacts.models import Contact
 from contacts.services.dnc import dnc_numbers
 

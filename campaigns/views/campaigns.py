@@ -3,18 +3,17 @@ start/pause/resume/stop, CSV export and the campaign's own do-not-call list."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import STAFF, role_required
-from callcenter.web.kit import toast
+from callcenter.web.csv import csv_response
+from callcenter.web.kit import HtmxHttpRequest, toast
 from campaigns import services
 from campaigns.dialer.checks import SKIP_REASONS
 from campaigns.dialer.hosted import hosted_settle_create
@@ -45,7 +44,7 @@ def _campaign(pk: int) -> Campaign:
 
 
 @role_required(*STAFF)
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
     campaigns = list(Campaign.objects.select_related("account").order_by("-created_at")[:200])
     rows = [(c, campaign_progress(c)) for c in campaigns]
     return render(request, "campaigns/campaign_list.html", {"rows": rows})
@@ -53,7 +52,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def campaign_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     campaign = _campaign(pk) if pk else Campaign()
     if pk and campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.PAUSED):
         messages.error(request, "Pause the campaign before editing it.")
@@ -75,7 +74,7 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
 
-def _results_context(request: HttpRequest, campaign: Campaign) -> dict:
+def _results_context(request: HtmxHttpRequest, campaign: Campaign) -> dict:
     state = request.GET.get("state", "")
     outcome = request.GET.get("outcome", "")
     query = request.GET.get("q", "")
@@ -98,8 +97,11 @@ def _results_context(request: HttpRequest, campaign: Campaign) -> dict:
     }
 
 
+# The results filter and its poll get the table alone (HX-Target "results"), the page
+# is whole otherwise: a cache must key on both headers.
+@vary_on_headers("HX-Request", "HX-Target")
 @role_required(*STAFF)
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     if request.htmx and request.htmx.target == "results":
         return render(
@@ -113,16 +115,17 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def campaign_live(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_live(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The live region: status, buttons, progress bar, counters and health (polled)."""
     campaign = _campaign(pk)
     context = {"campaign": campaign, "progress": campaign_progress(campaign)}
     return render(request, "campaigns/campaign_detail.html#live", context)
 
 
+@vary_on_headers("HX-Request")
 @role_required(*STAFF)
 @require_POST
-def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def campaign_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     campaign = _campaign(pk)
     if action not in ACTIONS:
         return HttpResponse(status=404)
@@ -146,7 +149,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @role_required(*STAFF)
 @require_POST
-def campaign_hosted_settle(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_hosted_settle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A person settles a hosted create whose outcome is unknown (see hosted.py)."""
     campaign = _campaign(pk)
     exists = request.POST.get("exists") == "1"
@@ -173,13 +176,8 @@ def campaign_hosted_settle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", pk=pk)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @role_required(*STAFF)
-def campaign_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def campaign_export(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     campaign = _campaign(pk)
     qs = campaign_results(
         campaign,
@@ -187,20 +185,12 @@ def campaign_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         outcome=request.GET.get("outcome", ""),
         query=request.GET.get("q", ""),
     )
-    writer = csv.writer(_Echo())
-
-    def stream() -> Iterator[str]:
-        for row in campaign_export_rows(qs):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-results.csv"'
-    return response
+    return csv_response(campaign_export_rows(qs), filename=f"campaign-{campaign.pk}-results.csv")
 
 
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def campaign_dnc(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_dnc(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     if request.method == "POST":
         numbers = request.POST.get("numbers", "").replace(",", "\n").splitlines()
@@ -228,7 +218,7 @@ def campaign_dnc(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STAFF)
 @require_POST
-def campaign_dnc_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def campaign_dnc_remove(request: HtmxHttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     entry = get_object_or_404(CampaignDNCEntry, pk=entry_pk, campaign_id=pk)
     services.campaign_dnc_remove(user=request.user, entry=entry, ip=client_ip(request))
     messages.success(request, f"Removed {entry.phone}.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import STAFF, role_required
+from callcenter.web.kit import HtmxHttpRequest
 from campaigns.models import TTSTemplate
 from campaigns.services.tts_templates import (
     template_check,
@@ -54,7 +55,7 @@ class TTSTemplateForm(forms.ModelForm):
         return text
 
 
-def _sample_contact(request: HttpRequest) -> Contact | None:
+def _sample_contact(request: HtmxHttpRequest) -> Contact | None:
     pk = request.GET.get("sample") or request.POST.get("sample")
     qs = Contact.objects.order_by("-id")
     if pk and pk.isdigit():
@@ -71,14 +72,14 @@ def _preview_context(text: str, sample: Contact | None) -> dict:
 
 
 @role_required(*STAFF)
-def tts_list(request: HttpRequest) -> HttpResponse:
+def tts_list(request: HtmxHttpRequest) -> HttpResponse:
     templates = list(TTSTemplate.objects.select_related("account").order_by("name")[:500])
     return render(request, "campaigns/tts_list.html", {"templates": templates})
 
 
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def tts_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def tts_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     template = get_object_or_404(TTSTemplate, pk=pk) if pk else TTSTemplate()
     form = TTSTemplateForm(request.POST or None, instance=template)
     sample = _sample_contact(request)
@@ -113,7 +114,7 @@ def _missing_reason(template: TTSTemplate) -> str:
 
 
 @role_required(*STAFF)
-def tts_preview(request: HttpRequest) -> HttpResponse:
+def tts_preview(request: HtmxHttpRequest) -> HttpResponse:
     """The live preview (GET, reads only): the text filled from the sample contact."""
     context = _preview_context(request.GET.get("text", ""), _sample_contact(request))
     return render(request, "campaigns/tts_form.html#preview", context)
@@ -121,7 +122,7 @@ def tts_preview(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STAFF)
 @require_POST
-def tts_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+def tts_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(TTSTemplate.objects.select_related("account"), pk=pk)
     try:
         tts_template_refresh(actor=request.user, template=template, ip=client_ip(request))
