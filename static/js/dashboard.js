@@ -60,3 +60,34 @@
   });
   document.addEventListener("htmx:afterSettle", tick);
 })();
+
+// Live probes: an element with data-live-probe asks its URL every second, without cookies
+// (no session or user to load on the server), whether what it shows moved, sending the
+// stamps its hx-vals and hx-include would send. 204 means no; anything else (moved, an
+// expired token, an error) fires `live` on it, and its authenticated htmx request fetches
+// the fragment, a fresh token with it.
+(function () {
+  const asking = new WeakSet();
+  function stamps(element) {
+    const params = new URLSearchParams(JSON.parse(element.getAttribute("hx-vals") || "{}"));
+    const selector = element.getAttribute("hx-include");
+    const extra = selector && document.querySelector(selector);
+    if (extra && extra.name) params.set(extra.name, extra.value);
+    return params;
+  }
+  function ask(element) {
+    if (asking.has(element)) return;
+    asking.add(element);
+    const url = element.dataset.liveProbe + "&" + stamps(element);
+    fetch(url, { credentials: "omit", cache: "no-store" })
+      .then((response) => response.status !== 204)
+      .catch(() => true)
+      .then((moved) => {
+        asking.delete(element);
+        if (moved && document.body.contains(element)) htmx.trigger(element, "live");
+      });
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    setInterval(() => document.querySelectorAll("[data-live-probe]").forEach(ask), 1000);
+  });
+})();

@@ -15,6 +15,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -34,6 +36,23 @@ def stamp(*parts: Any) -> str:
 def unchanged(request: Any, current: str, name: str = "v") -> bool:
     """The poll carries the stamp its fragment was rendered at, and nothing changed since."""
     return request.GET.get(name) == current
+
+
+PROBE_SALT = "telephony.live.probe"
+
+
+def probe_token(user_id: int) -> str:
+    """A signed, expiring token naming a workspace's agent, for the cookie-less probe."""
+    return signing.dumps(user_id, salt=PROBE_SALT)
+
+
+def probe_user(token: str) -> int | None:
+    """The user a probe token names, if it is ours and younger than a session."""
+    try:
+        user_id = signing.loads(token, salt=PROBE_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    except signing.BadSignature:  # forged, or expired (SignatureExpired is a BadSignature)
+        return None
+    return user_id if isinstance(user_id, int) else None
 
 
 def _workspace_sql() -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +23,7 @@ from telephony.selectors.calls import calls_visible_to
 from telephony.selectors.dashboard import agent_current_call, callback_for_user, callbacks_for
 from telephony.services.agents import agent_set_state
 from telephony.services.callbacks import callback_close
-from telephony.services.live import unchanged, workspace_stamps
+from telephony.services.live import probe_token, probe_user, unchanged, workspace_stamps
 from telephony.views.wrapup import wrap_up_from_form
 
 TEMPLATE = "telephony/workspace.html"
@@ -50,6 +54,7 @@ def _state_context(agent: Agent, version: str | None = None) -> dict:
         "in_state": f"{seconds // 60}:{seconds % 60:02d}",
         "in_state_seconds": seconds,
         "state_v": version,
+        "probe": probe_token(agent.user_id),
         "pause_choices": PAUSE_CHOICES,
     }
 
@@ -84,6 +89,39 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
+def _moved(request: HtmxHttpRequest, stamps: tuple[str, str]) -> bool:
+    state_v, current_v = stamps
+    return not unchanged(request, state_v) or (
+        "c" in request.GET and not unchanged(request, current_v, "c")
+    )
+
+
+def _probe(view: Callable) -> Callable:
+    """`?probe=<token>`: static/js/dashboard.js asks every second, without cookies, whether
+    the stamps moved: 204 no, 200 yes (htmx then fetches the fragment, as the agent).
+
+    Without a cookie the request loads no session, no user and no role: an unchanged
+    probe costs a third of an unchanged authenticated poll. The signed token (rendered
+    into the agent's own page, expiring with a session) tells its holder only whether
+    that agent's workspace changed; 403 for a bad or expired token, and the page's
+    htmx poll, which is authenticated, brings a fresh one.
+    """
+
+    @wraps(view)
+    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.GET.get("probe")
+        if token is None:
+            return view(request, *args, **kwargs)
+        user_id = probe_user(token)
+        stamps = workspace_stamps(user_id) if user_id is not None else None
+        if stamps is None:
+            return HttpResponse(status=403)
+        return HttpResponse("moved") if _moved(request, stamps) else HttpResponse(status=204)
+
+    return wrapped
+
+
+@_probe
 @vary_on_headers("HX-Request")
 @role_required(AGENT)
 def workspace_state(request: HtmxHttpRequest) -> HttpResponse:
@@ -96,9 +134,9 @@ def workspace_state(request: HtmxHttpRequest) -> HttpResponse:
     DOM and the clock ticks on in the browser.
     """
     state_v, current_v = _stamps(request)  # one small read; the agent only on a change
-    current_moved = "c" in request.GET and not unchanged(request, current_v, "c")
-    if unchanged(request, state_v) and not current_moved:
+    if not _moved(request, (state_v, current_v)):
         return HttpResponse(status=204)
+    current_moved = "c" in request.GET and not unchanged(request, current_v, "c")
     agent = _agent(request)
     context = _state_context(agent, state_v)
     context["state_changed"] = request.GET.get("shown") != agent.state

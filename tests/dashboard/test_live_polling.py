@@ -5,6 +5,7 @@ fragment renders. The workspace's status poll brings the live call card along.""
 import json
 import re
 
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -153,3 +154,34 @@ def test_import_progress_poll_answers_204_until_rows_are_read(admin_client, tmp_
 def test_polls_without_a_stamp_render_as_before(agent_client, agent):
     body = agent_client.get(STATE, {"shown": "ready"}, headers=HX).content.decode()
     assert 'id="ws-status"' in body and Call.objects.count() == 0
+
+
+def _probe_token(body: str) -> str:
+    return re.search(r'data-live-probe="[^"?]+\?probe=([^"]+)"', body).group(1)
+
+
+def test_the_cookieless_probe_says_204_until_the_workspace_moves(agent_client, agent, contact):
+    page = agent_client.get(reverse("telephony:workspace")).content.decode()
+    vals = _vals(page)
+    probe = {**vals, "probe": _probe_token(page)}
+    anonymous = Client()  # the probe is sent without cookies: no session, no user
+    with CaptureQueriesContext(connection) as ctx:
+        assert anonymous.get(STATE, probe).status_code == 204
+    assert len(ctx.captured_queries) == 1  # the stamps, nothing else
+    call_click_to_call(user=agent.user, contact=contact)  # the agent goes on a call
+    assert anonymous.get(STATE, probe).status_code == 200
+    # The page's htmx request then fetches the fragment, as the agent.
+    body = agent_client.get(STATE, vals, headers=HX).content.decode()
+    assert "On a call" in body and '<section id="ws-current"' in body
+
+
+def test_a_forged_or_foreign_probe_token_is_refused(agent_client, agent, other_agent):
+    page = agent_client.get(reverse("telephony:workspace")).content.decode()
+    token = _probe_token(page)
+    assert Client().get(STATE, {"probe": token + "x"}).status_code == 403
+    assert Client().get(STATE, {"probe": "123:abc"}).status_code == 403
+    # The signature covers the agent: another agent's id under it does not verify.
+    payload, rest = token.split(":", 1)
+    other = signing.b64_encode(str(other_agent.user_id).encode()).decode()
+    assert other != payload
+    assert Client().get(STATE, {"probe": f"{other}:{rest}"}).status_code == 403
