@@ -7,55 +7,19 @@ from telephony.models import ProviderAccount
 from telephony.providers.kit.urlcheck import canonical_origin
 from telephony.providers.registry import PROVIDERS, kind_choices
 
-# What each provider's doc calls a credential, and where it says to find it. A field not
-# listed shows its own name. Secrets are password inputs; ids and settings are plain text.
-DOC_NAMES: dict[tuple[str, str], tuple[str, str]] = {
-    ("callkaro", "api_key"): ("API key", "Sent as X-API-KEY; from your CallKaro Dashboard."),
-    ("callkaro", "agent_id"): ("Agent ID (agent_id)", "The CallKaro agent that handles the calls."),
-    ("callmatic", "api_key"): (
-        "API key (apiKey)",
-        "Sent as the api-key header; Account section → Generate API Key.",
-    ),
-    ("callmatic", "campaign_id"): (
-        "Campaign ID (campaignId)",
-        "The Callmatic campaign the calls run in.",
-    ),
-    ("ivrsolutions", "api_token"): (
-        "API token",
-        "Settings → API token (or Integrations → API documentation); sent as a Bearer token.",
-    ),
-    ("ivrsolutions", "wss_url"): (
-        "Voicebot WSS URL (wss_url)",
-        "Optional: your bot's WebSocket endpoint, e.g. wss://your-bot.example.com/voice.",
-    ),
-    ("ivrsolutions", "wss_header"): (
-        "Voicebot WSS header (wss_header)",
-        "Optional: sent when the bridge connects, e.g. Authorization: Bearer YOUR_TOKEN.",
-    ),
-    ("ivrsolutions", "system_msg"): (
-        "Voicebot system prompt (system_msg)",
-        "Optional: defines the AI agent's behaviour.",
-    ),
-    ("ivrsolutions", "sttlanguage_code"): (
-        "Speech-to-text language (sttlanguage_code)",
-        "Optional: e.g. en-IN or hi-IN.",
-    ),
-    ("robotalker", "api_key"): (
-        "API key",
-        "Settings → API in your Robotalker dashboard; sent as a Bearer token.",
-    ),
-    ("robotalker", "voice"): ("Voice", "Optional: the TTS voice, e.g. en-US-Neural-F."),
-    ("robotalker", "optout_key"): ("Opt-out key", "Optional: the key a callee presses to opt out."),
-    ("outboundcalls", "api_key"): (
-        "API key",
-        "Settings > API Keys in your OutboundCalls.ai dashboard; sent as a Bearer token.",
-    ),
-}
 SECRET_FIELDS = {"api_key", "api_token", "wss_header"}
 
 
+def _doc_name(kind: str, name: str, *, plain: str = "") -> tuple[str, str]:
+    """What the provider's doc calls a credential and where it says to find it (declared on
+    the adapter, so a new provider touches only its package); else the field's own name."""
+    cls = PROVIDERS.get(kind)
+    fallback = (plain or name.replace("_", " ").capitalize(), "")
+    return cls.credential_labels.get(name, fallback) if cls else fallback
+
+
 def _credential_field(kind: str, name: str, *, required: bool, editing: bool) -> forms.Field:
-    label, help_text = DOC_NAMES.get((kind, name), (name.replace("_", " ").capitalize(), ""))
+    label, help_text = _doc_name(kind, name)
     attrs = {"autocomplete": "off", "data-kind": kind}
     if name in SECRET_FIELDS:
         widget = forms.PasswordInput(render_value=False, attrs=attrs)
@@ -174,7 +138,7 @@ class AccountForm(forms.ModelForm):
         if cls and not self.instance.pk:
             for name in cls.credential_fields:
                 if not data.get(f"cred_{kind}_{name}"):
-                    label = DOC_NAMES.get((kind, name), (name.replace("_", " "),))[0]
+                    label = _doc_name(kind, name, plain=name.replace("_", " "))[0]
                     self.add_error(f"cred_{kind}_{name}", f"{cls.label} needs its {label}.")
         return data
 

@@ -118,6 +118,9 @@ class Provider:
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
     #: further settings kept with the credentials but not required (e.g. a voicebot's WSS URL)
     optional_credential_fields: ClassVar[tuple[str, ...]] = ()
+    #: credential field -> (what the provider's doc calls it, where the doc says to find it),
+    #: shown on the account form; a field not listed shows its own name
+    credential_labels: ClassVar[Mapping[str, tuple[str, str]]] = {}
     #: hosts recordings may be fetched from (SSRF guard); empty = the API host only
     recording_hosts: ClassVar[tuple[str, ...]] = ()
     #: header names this provider may sign webhooks under (our guesses where the doc names

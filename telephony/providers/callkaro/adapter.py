@@ -90,6 +90,16 @@ class CallKaroProvider(Provider):
     kind = "callkaro"
     label = "CallKaro"
     credential_fields = ("api_key", "agent_id")
+    credential_labels = {
+        "api_key": (
+            "API key",
+            "Sent as X-API-KEY; from your CallKaro Dashboard.",
+        ),
+        "agent_id": (
+            "Agent ID (agent_id)",
+            "The CallKaro agent that handles the calls.",
+        ),
+    }
     capabilities = frozenset(
         {Capability.VOICEBOT_CALL, Capability.HOSTED_CAMPAIGN, Capability.WEBHOOKS}
     )

@@ -85,6 +85,16 @@ class CallmaticProvider(Provider):
     kind = "callmatic"
     label = "Callmatic"
     credential_fields = ("api_key", "campaign_id")
+    credential_labels = {
+        "api_key": (
+            "API key (apiKey)",
+            "Sent as the api-key header; Account section → Generate API Key.",
+        ),
+        "campaign_id": (
+            "Campaign ID (campaignId)",
+            "The Callmatic campaign the calls run in.",
+        ),
+    }
     capabilities = frozenset(
         {
             Capability.VOICEBOT_CALL,

@@ -110,6 +110,28 @@ class IVRSolutionsProvider(LogsMixin, AccountMixin, DialersMixin, Provider):
     # Required when an account is added. The voicebot settings (BOT_SETTINGS) are optional
     # credentials too, read when present.
     credential_fields = ("api_token",)
+    credential_labels = {
+        "api_token": (
+            "API token",
+            "Settings → API token (or Integrations → API documentation); sent as a Bearer token.",
+        ),
+        "wss_url": (
+            "Voicebot WSS URL (wss_url)",
+            "Optional: your bot's WebSocket endpoint, e.g. wss://your-bot.example.com/voice.",
+        ),
+        "wss_header": (
+            "Voicebot WSS header (wss_header)",
+            "Optional: sent when the bridge connects, e.g. Authorization: Bearer YOUR_TOKEN.",
+        ),
+        "system_msg": (
+            "Voicebot system prompt (system_msg)",
+            "Optional: defines the AI agent's behaviour.",
+        ),
+        "sttlanguage_code": (
+            "Speech-to-text language (sttlanguage_code)",
+            "Optional: e.g. en-IN or hi-IN.",
+        ),
+    }
     optional_credential_fields = BOT_SETTINGS
     # The doc says events are "signed with your key" and names no header: these are our
     # guesses, tried before the account's setting and the common names (signatures.py).

@@ -83,6 +83,12 @@ class OutboundCallsProvider(CampaignsMixin, Provider):
     kind = "outboundcalls"
     signature_headers = (SIGNATURE_HEADER,)
     label = "OutboundCalls.ai"
+    credential_labels = {
+        "api_key": (
+            "API key",
+            "Settings > API Keys in your OutboundCalls.ai dashboard; sent as a Bearer token.",
+        ),
+    }
     capabilities = frozenset(
         {
             Capability.HOSTED_CAMPAIGN,

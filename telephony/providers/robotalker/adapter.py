@@ -87,6 +87,20 @@ class RobotalkerProvider(Provider):
     kind = "robotalker"
     label = "Robotalker"
     optional_credential_fields = ("voice", "optout_key")
+    credential_labels = {
+        "api_key": (
+            "API key",
+            "Settings → API in your Robotalker dashboard; sent as a Bearer token.",
+        ),
+        "voice": (
+            "Voice",
+            "Optional: the TTS voice, e.g. en-US-Neural-F.",
+        ),
+        "optout_key": (
+            "Opt-out key",
+            "Optional: the key a callee presses to opt out.",
+        ),
+    }
     capabilities = frozenset(
         {
             Capability.TTS_CALL,
