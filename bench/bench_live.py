@@ -1,17 +1,22 @@
-"""Live updates: N agent workspaces and W wallboards polling gunicorn exactly as htmx does,
-today's design (full renders on every poll) beside the stamped one (204 while unchanged),
-in the same run against the same server.
+"""Live updates: N agent workspaces and W wallboards driving gunicorn as the templates do,
+today's design beside the stamped one, in the same run against the same server.
 
-Usage: bench_live.py [--agents 50] [--wallboards 5] [--seconds 20]
+Usage: bench_live.py [--agents 50] [--wallboards 5] [--seconds 20] [--workers 2] [--threads 4]
 (the issue's full size: --agents 500 --wallboards 20 --seconds 30, on a quiet machine).
 
-Each simulated browser keeps one keep-alive connection and runs the template's polls:
-the workspace status every 1 s, the current call every 1 s while live (3 s when idle),
-the callbacks every 15 s; a wallboard every 5 s (and, stamped, a 1 s pulse). Every 2 s
-a ringing call is answered through the real service path (call_apply_update under a
-row lock, as the webhook drain does) and the time until the agent's current-call poll
-and each wallboard's "in progress" counter show it is the event latency. Server CPU is
-read from the gunicorn processes (/proc/<pid>/stat), not the machine: the load generator
+Today's design, as the templates were: the workspace status every 1 s, the current call
+every 1 s while live (3 s when idle), the callbacks every 15 s, each a full render; a
+wallboard every 5 s. The stamped design, as the templates are now: a cookie-less probe
+of the workspace's stamps every 1 s (static/js/dashboard.js) and, only when it says
+"moved", htmx's authenticated fetch of the status (the call card out of band); the 30 s
+fallback poll; callbacks every 15 s; a wallboard's 1 s pulse and 5 s poll, each with its
+stamp (204 while unchanged). Each simulated browser keeps a keep-alive connection (the
+probe one of its own, as a credentials-omitted fetch does).
+
+Every 2 s a ringing call is answered through the real service path (call_apply_update
+under a row lock, as the webhook drain does); the event latency is the time until the
+agent's screen and each wallboard's "in progress" counter show it. Server CPU is read
+from the gunicorn processes (/proc/<pid>/stat), not the machine: the load generator
 shares the cores.
 """
 
@@ -41,6 +46,7 @@ from bench.common import (
 
 EVENT_EVERY = 2.0
 VALS = re.compile(r"""hx-vals='(\{[^']*\})'""")
+PROBE = re.compile(r'data-live-probe="[^"?]+\?probe=([^"]+)"')
 CURRENT_V = re.compile(r'id="ws-current-v" name="c" value="([0-9a-f]+)"')
 IN_PROGRESS = re.compile(r'kpi-in-progress"><span class="kpi-n">(\d+)<')
 
@@ -149,8 +155,10 @@ def answer(call_id: int) -> None:
 class Browser:
     """One tab: a keep-alive connection its polls share, as htmx's requests would."""
 
-    def __init__(self, port: int, session: str, stats: dict) -> None:
-        self.port, self.cookie, self.stats = port, f"sessionid={session}", stats
+    def __init__(self, port: int, session: str | None, stats: dict) -> None:
+        # No session: the probe's fetch (credentials "omit"), on a connection of its own.
+        self.cookie = f"Cookie: sessionid={session}\r\n" if session else ""
+        self.port, self.stats = port, stats
         self.lock = asyncio.Lock()
         self.reader = self.writer = None
 
@@ -170,7 +178,7 @@ class Browser:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         started = time.perf_counter()
         self.writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {self.cookie}\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{self.cookie}"
             "HX-Request: true\r\nConnection: keep-alive\r\n\r\n".encode()
         )
         head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1")
@@ -208,17 +216,26 @@ def status_vals(body: str, vals: dict) -> dict:
     return fresh
 
 
-async def poll(browser: Browser, path: str, every: float, until: float, vals: dict, update):
-    """htmx's `every Ns` on one element. `update(body, vals)` answers what the new render
-    sends at its next poll and at what period (None: unchanged)."""
+async def every(period: float, until: float, step) -> None:
+    """Run `step()` every `period` seconds (htmx's `every Ns`, setInterval) until `until`."""
     tick = time.monotonic()
     while tick < until:
-        status, body = await browser.get(_query(path, vals))
-        if status == 200:
-            vals, period = update(body, vals)
-            every = period or every
-        tick += every
+        await step()
+        tick += period
         await asyncio.sleep(max(0.0, tick - time.monotonic()))
+
+
+async def poll(browser: Browser, path: str, period: float, until: float, vals: dict, update):
+    """htmx's poll of one element; `update(body, vals)` answers what the new render sends
+    at its next poll."""
+    state = {"vals": vals}
+
+    async def step() -> None:
+        status, body = await browser.get(_query(path, state["vals"]))
+        if status == 200:
+            state["vals"] = update(body, state["vals"])
+
+    await every(period, until, step)
 
 
 class Phase:
@@ -243,40 +260,55 @@ class Phase:
             self.agent_lag.append(time.monotonic() - at)
 
     async def workspace(self, agent: dict, until: float) -> None:
-        """The page, then its polls: today's three, or the stamped status and callbacks."""
+        """What the page load brings (the status and the call card; the full page needs
+        collectstatic's manifest with DEBUG off), then the page's polls."""
         browser = Browser(self.port, agent["session"], self.stats)
         call, ws = agent["call"], "/workspace/"
-        # What the page load brings (the full page needs collectstatic's manifest with
-        # DEBUG off): the status and the card, as the page renders them.
         page = (await browser.get(ws + "state/"))[1] + (await browser.get(ws + "current/"))[1]
 
-        def status(body: str, vals: dict) -> tuple[dict, None]:
+        def seen(body: str, vals: dict) -> dict:
             self.saw_call(call, body)
-            return (status_vals(body, vals) if self.stamped else element_vals(body, False)), None
+            return status_vals(body, vals) if self.stamped else element_vals(body, False)
 
-        def current(body: str, vals: dict) -> tuple[dict, None]:
-            self.saw_call(call, body)
-            return {}, None
-
-        start = status_vals(page, {}) if self.stamped else element_vals(page, False)
-        loops = [
-            poll(browser, ws + "state/", 1, until, start, status),
-            poll(browser, ws + "callbacks/", 15, until, {}, lambda b, v: ({}, None)),
-        ]
-        if not self.stamped:  # today's card polled on its own: 1 s while live, else 3 s
-            loops.append(poll(browser, ws + "current/", 1 if call else 3, until, {}, current))
+        loops = [poll(browser, ws + "callbacks/", 15, until, {}, lambda b, v: {})]
+        if self.stamped:
+            loops += self.probed(browser, page, until, seen)
+        else:  # today: the status every 1 s, the card every 1 s while live, else 3 s
+            loops.append(poll(browser, ws + "state/", 1, until, element_vals(page, False), seen))
+            loops.append(poll(browser, ws + "current/", 1 if call else 3, until, {}, seen))
         await asyncio.gather(*loops)
+
+    def probed(self, browser: Browser, page: str, until: float, seen) -> list:
+        """static/js/dashboard.js: a cookie-less probe every second; on anything but 204
+        htmx's authenticated request fetches the status (and the card, out of band)."""
+        probe = Browser(self.port, None, self.stats)
+        state = {"vals": status_vals(page, {}), "token": PROBE.search(page).group(1)}
+        url = "/workspace/state/"
+
+        async def fetch() -> None:
+            status, body = await browser.get(_query(url, state["vals"]))
+            if status == 200:
+                state["vals"] = seen(body, state["vals"])
+                token = PROBE.search(body)
+                state["token"] = token.group(1) if token else state["token"]
+
+        async def ask() -> None:
+            status, _ = await probe.get(_query(url, {"probe": state["token"], **state["vals"]}))
+            if status != 204:
+                await fetch()
+
+        return [every(1, until, ask), every(30, until, fetch)]
 
     async def wallboard(self, n: int, session: str, until: float) -> None:
         browser = Browser(self.port, session, self.stats)
 
-        def saw(body: str, vals: dict) -> tuple[dict, None]:
+        def saw(body: str, vals: dict) -> dict:
             match = IN_PROGRESS.search(body)
             shown = int(match.group(1)) - self.base if match else 0
             for k in range(self.board_seen.get(n, 0), min(shown, len(self.answered_order))):
                 self.board_lag.append(time.monotonic() - self.answered_order[k])
             self.board_seen[n] = max(self.board_seen.get(n, 0), shown)
-            return element_vals(body, self.stamped), None
+            return element_vals(body, self.stamped)
 
         vals = element_vals((await browser.get("/wallboard/"))[1], self.stamped)
         loops = [poll(browser, "/wallboard/", 5, until, vals, saw)]
