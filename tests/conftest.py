@@ -1,9 +1,8 @@
 import os
-from pathlib import Path
 
 import pytest
 
-from tests import factories
+from tests import factories, tiers
 
 
 @pytest.fixture(autouse=True)
@@ -53,45 +52,10 @@ def pytest_configure(config):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# Tiers for `make test-fast` (`make test` runs them all, as CI does). The three slow
-# directories are marked by where they live, so a new test there is marked too.
-TESTS = Path(__file__).resolve().parent
-BY_DIRECTORY = {"browser": "browser", "faults": "faults", "load": "load"}
-# The slowest of the rest, by node-id prefix (a file, or file::test with its parameters),
-# measured with --durations on 2 shared cores (2026-12-03, seconds per test then).
-SLOW: tuple[str, ...] = (
-    "tests/contacts/test_import.py::test_100k_rows_import_in_batches",  # 164
-    "tests/campaigns/test_crash.py::test_sigkilled_worker_never_double_dials",  # 145
-    # 67-97: the agents page renders every DID for every extension (agents x DIDs).
-    "tests/dashboard/test_query_counts.py::test_dids_agents_masked_callbacks",
-    "tests/campaigns/test_engine.py::test_concurrency_and_cps_are_never_exceeded",  # 11
-    "tests/dashboard/test_role_matrix.py::test_every_url_with_every_role",  # 10
-    "tests/campaigns/test_zone_intersection.py::test_a_call_is_allowed_only_when_every",  # 8
-    "tests/campaigns/test_windows.py::test_next_allowed_is_allowed_and_nothing_earlier",  # 7
-    "tests/campaigns/test_windows.py::test_allowed_matches_the_local_wall_clock",  # 6
-    "tests/campaigns/test_windows.py::test_engine_never_dials_outside_the_contacts",  # 4
-    "tests/security/test_fuzz_webhooks.py",  # 6 + 3
-    "tests/campaigns/test_engine.py::test_retries_happen_at_the_configured_gaps",  # 5
-    "tests/telephony/test_inbox_drain.py::test_drained_batches_end_where_inline",  # 5
-    "tests/callcenter/test_admin_rules.py::test_every_admin_list_add_and_change_page",  # 8
-)
-
-
-def _tier(item) -> str | None:
-    try:
-        first = Path(item.path).resolve().relative_to(TESTS).parts[0]
-    except ValueError:
-        return None  # collected from outside tests/ (an explicit path)
-    return BY_DIRECTORY.get(first)
-
-
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers added here
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        tier = _tier(item)
-        if tier:
-            item.add_marker(getattr(pytest.mark, tier))
-        if item.nodeid.startswith(SLOW):
-            item.add_marker(pytest.mark.slow)
+    # Tiers for `make test-fast`: browser/faults/load by directory, slow by name.
+    tiers.mark(config, items)
 
 
 @pytest.fixture
