@@ -57,7 +57,7 @@ def _default_retry_statuses() -> list[str]:
     return ["busy", "no_answer", "failed", "voicemail"]
 
 
-# The health codes of the engine and the hosted runner (campaigns.dialer.engine, .hosted).
+# The health codes the dialer writes (campaigns.dialer.health, for local and hosted runs).
 HEALTH_LABELS = {
     "waiting": "Waiting",
     "starting": "Starting",
