@@ -315,7 +315,7 @@ def main() -> None:
     proc = serve(url, port, args.workers, args.threads)
     rows = []
     try:
-        designs = [("polling today", False, calls[:half]), ("stamped 204", True, calls[half:])]
+        designs = [("polling today", False, calls[:half]), ("stamped + probe", True, calls[half:])]
         for name, stamped, mine in designs:
             phase = Phase(name, stamped, port, data, mine)
             ticks, started = _cpu_ticks(proc.pid), time.monotonic()
