@@ -79,7 +79,6 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_a_large_upload_goes_through_the_temporary_file_path",
     ),
     "tests/contacts/test_phone_zones.py": ("test_the_geocoders_place_names_are_never_loaded",),
-    "tests/dashboard/test_calls_log.py": ("test_keyset_pages_walk_every_call_once",),
     "tests/dashboard/test_query_counts.py": (
         "test_audit_dispositions_templates",
         "test_calls_csv_export_streams_in_chunks",
