@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import forms
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -90,7 +90,7 @@ class UploadForm(forms.Form):
 
 
 @role_required(*STAFF)
-def list_index(request: HttpRequest) -> HttpResponse:
+def list_index(request: HtmxHttpRequest) -> HttpResponse:
     lists = ContactList.objects.annotate(size=Count("contacts")).order_by("name")[:500]
     imports = ImportJob.objects.select_related("contact_list").order_by("-created_at")[:20]
     return render(request, "contacts/lists.html", {"lists": lists, "imports": imports})
@@ -98,7 +98,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: HtmxHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -189,7 +189,7 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+def import_errors(request: HtmxHttpRequest, pk: int) -> FileResponse:
     job = get_object_or_404(ImportJob, pk=pk)
     if not job.errors_file:
         raise Http404("This import had no row errors")
