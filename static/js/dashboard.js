@@ -64,8 +64,9 @@
 // Live probes: an element with data-live-probe asks its URL every second, without cookies
 // (no session or user to load on the server), whether what it shows moved, sending the
 // stamps its hx-vals and hx-include would send. 204 means no; anything else (moved, an
-// expired token, an error) fires `live` on it, and its authenticated htmx request fetches
-// the fragment, a fresh token with it.
+// error) fires `live` on it, and its authenticated htmx request fetches the fragment. A
+// refused token (403: expired) makes that request go without its stamp, so it renders
+// and brings a fresh token even when nothing moved.
 (function () {
   const asking = new WeakSet();
   function stamps(element) {
@@ -80,13 +81,20 @@
     asking.add(element);
     const url = element.dataset.liveProbe + "&" + stamps(element);
     fetch(url, { credentials: "omit", cache: "no-store" })
-      .then((response) => response.status !== 204)
+      .then((response) => {
+        if (response.status === 403) element.dataset.liveStale = "1";
+        return response.status !== 204;
+      })
       .catch(() => true)
       .then((moved) => {
         asking.delete(element);
         if (moved && document.body.contains(element)) htmx.trigger(element, "live");
       });
   }
+  document.addEventListener("htmx:configRequest", (event) => {
+    const element = event.detail.elt;
+    if (element.dataset && element.dataset.liveStale) delete event.detail.parameters.v;
+  });
   document.addEventListener("DOMContentLoaded", () => {
     setInterval(() => document.querySelectorAll("[data-live-probe]").forEach(ask), 1000);
   });

@@ -43,3 +43,23 @@ def test_the_clock_ticks_without_a_render_and_a_state_change_still_shows(page):
     expect(page.get_by_test_id("my-state")).to_have_text("Paused", timeout=5_000)
     expect(page.get_by_test_id("state-timer")).to_have_text(re.compile(r"^0:0\d$"))
     assert 200 in answers
+
+
+def test_a_refused_probe_token_is_replaced_by_a_fresh_render(page):
+    agent = factories.make_agent(user=factories.make_user("agent", first_name="Ravi"))
+    login(page, agent.user.username)
+    status = page.locator("#ws-status")
+    assert "probe=" in status.get_attribute("data-live-probe")
+    renders = []
+    page.on(
+        "response",
+        lambda r: "/workspace/state/" in r.url and "probe=" not in r.url and renders.append(r),
+    )
+    # As if the page had stayed open past the token's age: the probe is refused (403).
+    status.evaluate("el => el.dataset.liveProbe = el.dataset.liveProbe + 'x'")
+    page.wait_for_function(
+        "() => !document.querySelector('#ws-status').dataset.liveProbe.endsWith('x')",
+        timeout=5_000,
+    )
+    assert renders and renders[0].status == 200  # rendered without a stamp: a fresh token
+    expect(page.get_by_test_id("my-state")).to_have_text("Ready")
