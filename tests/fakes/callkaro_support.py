@@ -3,16 +3,16 @@ inbox and request helpers."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 import requests
 
 from tests.fakes.callkaro import SEEDED_AGENTS, TERMINAL_STATUSES, CallKaroFake
+from tests.fakes.support import SecretPathInbox, running
 
 KEY = "callkaro-test-key"
 AGENT = "6803fa770b666a64ab1694c1e"  # the doc's example agent
@@ -26,40 +26,18 @@ WEBHOOK_KEYS = {
 }  # fmt: skip
 
 
-class Receiver:
-    """A tiny webhook inbox on 127.0.0.1 that records every POST."""
+class Receiver(SecretPathInbox):
+    """Our inbox for CallKaro's webhooks (CallKaro signs nothing)."""
 
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, str], bytes]] = []
-        events = self.events
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                events.append((self.path, headers, body))
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[CallKaroFake]:
+    yield from running(CallKaroFake(seed=5).start())
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # keep test output quiet; requests are recorded in `events`
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        # CallKaro signs nothing, so our inbox is reached by a secret token in the URL.
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/webhooks/s3cret-token/"
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for _, _, body in self.events]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    yield from running(Receiver())
 
 
 def post(fake: CallKaroFake, path: str, body: Any, key: str | None = KEY) -> requests.Response:

@@ -3,15 +3,15 @@ inbox and request helpers."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, TERMINAL_STATUSES, CallmaticFake
+from tests.fakes.support import SecretPathInbox, running
 
 DOC_CALL_KEYS = {
     "callId", "campaignId", "direction", "phoneNumber", "status", "triggeredAt",
@@ -24,40 +24,18 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")  # the doc's style
 
 
-class Receiver:
-    """A tiny webhook inbox on 127.0.0.1 that records every POST."""
+class Receiver(SecretPathInbox):
+    """Our inbox for Callmatic's webhooks (Callmatic signs nothing)."""
 
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, str], bytes]] = []
-        events = self.events
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                events.append((self.path, headers, body))
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[CallmaticFake]:
+    yield from running(CallmaticFake(seed=3).start())
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # keep test output quiet; requests are recorded in `events`
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        # Callmatic signs nothing, so our inbox is reached by a secret token in the URL.
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/webhooks/s3cret-token/"
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for _, _, body in self.events]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    yield from running(Receiver())
 
 
 def post(fake: CallmaticFake, path: str, body: Any, key: str | None = KEY) -> requests.Response:

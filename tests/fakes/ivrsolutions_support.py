@@ -3,13 +3,13 @@ the seeded DID, request helpers and a webhook inbox."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 
+import pytest
 import requests
 
 from tests.fakes.ivrsolutions import PATHS, IVRSolutionsFake
+from tests.fakes.support import Inbox, running
 
 TOKEN = "tok-123"
 DID = "+911143104567"  # seeded as owned, the doc's example DID
@@ -42,26 +42,26 @@ def placed(fake: IVRSolutionsFake, resp: requests.Response, key: str = "logid"):
     return fake.calls[str(resp.json()[key])]
 
 
-class Receiver:
-    """A tiny webhook endpoint on 127.0.0.1 recording (headers, raw body) pairs."""
+class Receiver(Inbox):
+    """Our inbox for IVR Solutions' webhooks; `received` is (headers in lower case, raw body)."""
 
     def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        outer = self
+        super().__init__()
+        self.url = self.address("/hooks/ivr")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                return  # keep pytest output clean
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/ivr"
+    @property
+    def received(self) -> list[tuple[dict[str, str], bytes]]:
+        return [(headers, body) for _, headers, body in self.lowered()]
 
     def events(self) -> list[dict]:
-        return [json.loads(body) for _, body in self.received]
+        return self.payloads()
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[IVRSolutionsFake]:
+    yield from running(IVRSolutionsFake(api_token=TOKEN, seed=7).start())
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    yield from running(Receiver())

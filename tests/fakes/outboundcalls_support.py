@@ -3,16 +3,16 @@ and secret, a webhook receiver, request helpers and a campaign ready to start.""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
 from typing import Any
 
+import pytest
 import requests
 
 from tests.fakes.outboundcalls import PATHS, OutboundCallsFake
 from tests.fakes.outboundcalls_shapes import EXTRA_FIELDS
+from tests.fakes.support import Inbox, running
 
 KEY = "oc-test-key"
 SECRET = "oc-webhook-secret"
@@ -28,35 +28,31 @@ DOC_EVENTS = {
 }
 
 
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that keeps every POST it gets."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[dict[str, str], bytes]] = []
-        received = self.posts
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                received.append((dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A short poll interval: shutdown() waits up to one interval.
-        Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+class Receiver(Inbox):
+    """Our inbox for OutboundCalls.ai's webhooks; `posts` is (headers, raw body)."""
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks/oc"
+        return self.address("/hooks/oc")
+
+    @property
+    def posts(self) -> list[tuple[dict[str, str], bytes]]:
+        return [(d.headers, d.body) for d in self.deliveries]
 
     def events(self, name: str | None = None) -> list[dict[str, Any]]:
-        payloads = [json.loads(body) for _, body in self.posts]
-        return [p for p in payloads if name is None or p["event"] == name]
+        return [p for p in self.payloads() if name is None or p["event"] == name]
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    yield from running(Receiver())
+
+
+@pytest.fixture(name="fake")
+def fake_fixture(receiver: Receiver) -> Iterator[OutboundCallsFake]:
+    server = OutboundCallsFake(seed=0).start()
+    server.webhook_url = receiver.url  # the dashboard's "Settings > Webhooks"
+    yield from running(server)
 
 
 def api(

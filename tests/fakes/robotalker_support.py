@@ -3,14 +3,14 @@ event keys, a webhook receiver and request helpers."""
 
 from __future__ import annotations
 
-import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 
 from tests.fakes.robotalker import PATHS, RobotalkerFake
+from tests.fakes.support import Inbox, running
 
 KEY = "robotalker-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -28,33 +28,28 @@ DOC_EVENT_KEYS = {
 }
 
 
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that keeps every POST it gets."""
+class Receiver(Inbox):
+    """Our inbox for Robotalker's webhooks, at any path; `posts` is (path, headers, raw body)."""
 
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, dict[str, str], bytes]] = []
-        received = self.posts
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                received.append((self.path, dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A short poll interval: shutdown() waits up to one interval.
-        Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    @property
+    def posts(self) -> list[tuple[str, dict[str, str], bytes]]:
+        return list(self.deliveries)
 
     def url(self, path: str = "/hook") -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return self.address(path)
 
     def events(self, path: str = "/hook") -> list[dict[str, Any]]:
-        return [json.loads(body) for p, _, body in self.posts if p == path]
+        return self.payloads(path)
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[RobotalkerFake]:
+    yield from running(RobotalkerFake(seed=0).start())
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    yield from running(Receiver())
 
 
 def api(

@@ -4,7 +4,6 @@ webhook and faults: test_callkaro_fake_clock.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,21 +11,9 @@ import pytest
 import requests
 
 from tests.fakes.callkaro import PATHS, STATUS_WORDS, TERMINAL_STATUSES, CallKaroFake, Fake
-from tests.fakes.callkaro_support import AGENT, KEY, OBJECT_ID_RE, OTHER_AGENT, Receiver, call, post
-
-
-@pytest.fixture
-def fake() -> Iterator[CallKaroFake]:
-    server = CallKaroFake(seed=5).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    inbox = Receiver()
-    yield inbox
-    inbox.close()
+from tests.fakes.callkaro_support import AGENT, KEY, OBJECT_ID_RE, OTHER_AGENT, call, post
+from tests.fakes.callkaro_support import fake_fixture as fake_fixture
+from tests.fakes.callkaro_support import receiver_fixture as receiver_fixture
 
 
 # -- the table adapters will import ---------------------------------------------------------

@@ -3,7 +3,6 @@ calls forward, retries, windows, the call-ended webhook, determinism and faults.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,20 +10,8 @@ import pytest
 from tests.fakes.base import wait_until
 from tests.fakes.callkaro import TERMINAL_STATUSES, CallKaroFake
 from tests.fakes.callkaro_support import AGENT, START, WEBHOOK_KEYS, Receiver, call, play_out, post
-
-
-@pytest.fixture
-def fake() -> Iterator[CallKaroFake]:
-    server = CallKaroFake(seed=5).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    inbox = Receiver()
-    yield inbox
-    inbox.close()
+from tests.fakes.callkaro_support import fake_fixture as fake_fixture
+from tests.fakes.callkaro_support import receiver_fixture as receiver_fixture
 
 
 # -- playing calls forward and the call-ended webhook --------------------------------------------

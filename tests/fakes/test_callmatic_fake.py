@@ -4,7 +4,6 @@ faults: test_callmatic_fake_clock.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,27 +22,14 @@ from tests.fakes.callmatic_support import (
     KEY,
     OTHER_CAMPAIGN,
     UUID_RE,
-    Receiver,
     get,
     numbers,
     place,
     play_out,
     post,
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[CallmaticFake]:
-    server = CallmaticFake(seed=3).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    inbox = Receiver()
-    yield inbox
-    inbox.close()
+from tests.fakes.callmatic_support import fake_fixture as fake_fixture
+from tests.fakes.callmatic_support import receiver_fixture as receiver_fixture
 
 
 # -- the table adapters will import ---------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import socket
 import wave
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -26,20 +25,8 @@ from tests.fakes.callmatic_support import (
     play_out,
     post,
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[CallmaticFake]:
-    server = CallmaticFake(seed=3).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    inbox = Receiver()
-    yield inbox
-    inbox.close()
+from tests.fakes.callmatic_support import fake_fixture as fake_fixture
+from tests.fakes.callmatic_support import receiver_fixture as receiver_fixture
 
 
 # -- playing calls forward --------------------------------------------------------------------

@@ -4,8 +4,6 @@ test_ivrsolutions_fake_clock.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.fakes.ivrsolutions import PATHS, STATUS_WORDS, Fake, IVRSolutionsFake
@@ -13,27 +11,13 @@ from tests.fakes.ivrsolutions_support import (
     DID,
     ROUTES,
     TOKEN,
-    Receiver,
     c2c,
     call,
     placed,
     refusal,
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[IVRSolutionsFake]:
-    server = IVRSolutionsFake(api_token=TOKEN, seed=7).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    rec = Receiver()
-    yield rec
-    rec.server.shutdown()
-    rec.server.server_close()
+from tests.fakes.ivrsolutions_support import fake_fixture as fake_fixture
+from tests.fakes.ivrsolutions_support import receiver_fixture as receiver_fixture
 
 
 # -- the PATHS table -----------------------------------------------------------------------

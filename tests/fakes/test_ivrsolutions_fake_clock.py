@@ -7,29 +7,15 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 
 import pytest
 import requests
 
 from tests.fakes.base import wait_until
 from tests.fakes.ivrsolutions import STATUS_WORDS, IVRSolutionsFake
-from tests.fakes.ivrsolutions_support import DID, TOKEN, Receiver, c2c, call, placed, refusal
-
-
-@pytest.fixture
-def fake() -> Iterator[IVRSolutionsFake]:
-    server = IVRSolutionsFake(api_token=TOKEN, seed=7).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    rec = Receiver()
-    yield rec
-    rec.server.shutdown()
-    rec.server.server_close()
+from tests.fakes.ivrsolutions_support import DID, TOKEN, c2c, call, placed, refusal
+from tests.fakes.ivrsolutions_support import fake_fixture as fake_fixture
+from tests.fakes.ivrsolutions_support import receiver_fixture as receiver_fixture
 
 
 # -- call life -------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ No Django and no database: the fake and a tiny webhook receiver, both on 127.0.0
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,22 +28,8 @@ from tests.fakes.outboundcalls_support import (
     setup_campaign,
     start,
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    endpoint = Receiver()
-    yield endpoint
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
-
-
-@pytest.fixture
-def fake(receiver: Receiver) -> Iterator[OutboundCallsFake]:
-    server = OutboundCallsFake(seed=0).start()
-    server.webhook_url = receiver.url  # the dashboard's "Settings > Webhooks"
-    yield server
-    server.stop()
+from tests.fakes.outboundcalls_support import fake_fixture as fake_fixture
+from tests.fakes.outboundcalls_support import receiver_fixture as receiver_fixture
 
 
 # -- auth and validation --------------------------------------------------------------------

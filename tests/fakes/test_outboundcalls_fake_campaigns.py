@@ -12,12 +12,9 @@ import hmac
 import io
 import json
 import wave
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from tests.fakes.outboundcalls import (
     CONNECTED_STATUSES,
@@ -36,22 +33,8 @@ from tests.fakes.outboundcalls_support import (
     setup_campaign,
     start,
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    endpoint = Receiver()
-    yield endpoint
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
-
-
-@pytest.fixture
-def fake(receiver: Receiver) -> Iterator[OutboundCallsFake]:
-    server = OutboundCallsFake(seed=0).start()
-    server.webhook_url = receiver.url  # the dashboard's "Settings > Webhooks"
-    yield server
-    server.stop()
+from tests.fakes.outboundcalls_support import fake_fixture as fake_fixture
+from tests.fakes.outboundcalls_support import receiver_fixture as receiver_fixture
 
 
 # -- campaigns on the clock ----------------------------------------------------------------

@@ -5,8 +5,6 @@ No Django and no database: the fake and a tiny webhook receiver, both on 127.0.0
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.fakes.robotalker import STATUS_EVENTS, TERMINAL_STATUSES, RobotalkerFake
@@ -21,21 +19,8 @@ from tests.fakes.robotalker_support import (
     numbers,
     place,
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[RobotalkerFake]:
-    server = RobotalkerFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    endpoint = Receiver()
-    yield endpoint
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
+from tests.fakes.robotalker_support import fake_fixture as fake_fixture
+from tests.fakes.robotalker_support import receiver_fixture as receiver_fixture
 
 
 # -- webhooks ------------------------------------------------------------------------------
