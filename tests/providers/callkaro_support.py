@@ -1,11 +1,15 @@
 """Shared set-up of the CallKaro adapter tests: the adapter on its fake, a call, what was sent."""
 
 import json
+from collections.abc import Iterator
+
+import pytest
 
 from telephony.providers.base import OutboundCallRequest
 from telephony.providers.callkaro.adapter import CallKaroProvider
 from tests.contract.harness import config
-from tests.fakes.callkaro import SEEDED_AGENTS
+from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
+from tests.fakes.support import running
 
 AGENT = list(SEEDED_AGENTS)[1]
 CUSTOMER = "+919876543210"
@@ -27,3 +31,13 @@ def place_call(provider, number=CUSTOMER, **kw) -> str:
 
 def sent(fake) -> list[dict]:
     return [json.loads(r.body) for r in fake.requests]
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[CallKaroFake]:
+    yield from running(CallKaroFake().start())
+
+
+@pytest.fixture(name="provider")
+def provider_fixture(fake) -> CallKaroProvider:
+    return make_provider(fake)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+
+import pytest
 
 from telephony.providers.base import ClickToCallRequest
 from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
 from telephony.providers.ivrsolutions.api import PATHS
-from tests.contract.harness import config
+from tests.contract.harness import WebhookCatcher, config
 from tests.fakes.ivrsolutions import IVRSolutionsFake
+from tests.fakes.support import running
 
 TOKEN = "ivr-adapter-token"
 DID = "+911143104567"  # seeded as owned by the fake
@@ -48,3 +52,18 @@ def place_c2c(provider, number=CUSTOMER, extension="2101") -> str:
 
 def clock_range(fake):
     return {"since": fake.clock - timedelta(days=1), "until": fake.clock + timedelta(days=1)}
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[IVRSolutionsFake]:
+    yield from running(start_fake())
+
+
+@pytest.fixture(name="provider")
+def provider_fixture(fake: IVRSolutionsFake) -> IVRSolutionsProvider:
+    return make_provider(fake)
+
+
+@pytest.fixture(name="catcher")
+def catcher_fixture() -> Iterator[WebhookCatcher]:
+    yield from running(WebhookCatcher())

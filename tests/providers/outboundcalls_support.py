@@ -1,11 +1,16 @@
 """Shared set-up of the OutboundCalls.ai adapter tests: the adapter on its fake, numbers,
 a campaign and one that ran."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from telephony.providers.base import CampaignNumber, HostedCampaignSpec
+import pytest
+
+from telephony.providers.base import AgentSpec, CampaignNumber, HostedCampaignSpec
 from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
-from tests.contract.harness import config
+from tests.contract.harness import WebhookCatcher, config
+from tests.fakes.outboundcalls import OutboundCallsFake
+from tests.fakes.support import running
 
 CUSTOMER = "+14155550100"
 SECRET = "oc-webhook-secret"  # the fake's default signing secret
@@ -27,6 +32,13 @@ def make_provider(fake, *, secrets=(SECRET,), guard=None, read_timeout=1.0, **cr
     provider.sleeps = []
     provider.http.sleep = provider.sleeps.append  # backoff recorded, not slept
     return provider
+
+
+def bare_provider(fake):
+    """The adapter with its key alone: no region, no webhook secrets, no guard."""
+    return OutboundCallsProvider(
+        config("outboundcalls", base_url=fake.base_url, credentials={"api_key": fake.api_key})
+    )
 
 
 def numbers_of(*phones):
@@ -55,3 +67,26 @@ def ran_campaign(fake, provider, agent_id, outcome="completed", seconds=600):
 
 def requests_to(fake, path_end, method="POST"):
     return [r for r in fake.requests if r.method == method and r.path.endswith(path_end)]
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[OutboundCallsFake]:
+    yield from running(OutboundCallsFake(seed=0).start())
+
+
+@pytest.fixture(name="catcher")
+def catcher_fixture(fake: OutboundCallsFake) -> Iterator[WebhookCatcher]:
+    receiver = WebhookCatcher()
+    fake.webhook_url = receiver.url
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(name="provider")
+def provider_fixture(fake: OutboundCallsFake) -> OutboundCallsProvider:
+    return make_provider(fake)
+
+
+@pytest.fixture(name="agent_id")
+def agent_id_fixture(provider: OutboundCallsProvider) -> str:
+    return provider.agent_create(AgentSpec(name="Ava")).provider_id

@@ -1,10 +1,15 @@
 """Shared set-up of the Robotalker adapter tests: numbers, the adapter on its fake, a call."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+
+import pytest
 
 from telephony.providers.base import OutboundCallRequest
 from telephony.providers.robotalker.adapter import RobotalkerProvider
-from tests.contract.harness import config
+from tests.contract.harness import WebhookCatcher, config
+from tests.fakes.robotalker import RobotalkerFake
+from tests.fakes.support import running
 
 CALLER_ID = "+18005550199"  # the doc's example numbers
 CUSTOMER = "+12125550100"
@@ -42,3 +47,18 @@ def place_call(provider, to=CUSTOMER, text="Hello {FIRST_NAME}.", **variables):
 
 def sent(fake, method="POST"):
     return [r for r in fake.requests if r.method == method]
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[RobotalkerFake]:
+    yield from running(RobotalkerFake(seed=0).start())
+
+
+@pytest.fixture(name="catcher")
+def catcher_fixture() -> Iterator[WebhookCatcher]:
+    yield from running(WebhookCatcher())
+
+
+@pytest.fixture(name="provider")
+def provider_fixture(fake: RobotalkerFake) -> RobotalkerProvider:
+    return make_provider(fake)

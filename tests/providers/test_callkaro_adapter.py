@@ -18,20 +18,10 @@ from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
 from telephony.providers.callkaro.api import PATHS
 from tests.contract.harness import config
 from tests.fakes import callkaro as fake_module
-from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
+from tests.fakes.callkaro import SEEDED_AGENTS
 from tests.providers.callkaro_support import AGENT, CUSTOMER, make_provider, place_call, sent
-
-
-@pytest.fixture
-def fake():
-    server = CallKaroFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
+from tests.providers.callkaro_support import fake_fixture as fake_fixture
+from tests.providers.callkaro_support import provider_fixture as provider_fixture
 
 
 def test_registered_with_every_path_the_fake_serves():

@@ -24,18 +24,8 @@ from tests.contract.harness import WebhookCatcher
 from tests.fakes.base import BadRequest
 from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
 from tests.providers.callkaro_support import AGENT, CUSTOMER, make_provider, place_call, sent
-
-
-@pytest.fixture
-def fake():
-    server = CallKaroFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
+from tests.providers.callkaro_support import fake_fixture as fake_fixture
+from tests.providers.callkaro_support import provider_fixture as provider_fixture
 
 
 def test_hosted_campaign_is_a_batch_its_calls_join(fake, provider):

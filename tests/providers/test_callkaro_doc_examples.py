@@ -26,7 +26,8 @@ from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
 from telephony.providers.callkaro.api import PATHS
 from telephony.providers.callkaro.payloads import IST
 from tests.contract.harness import config
-from tests.fakes.callkaro import CallKaroBatch, CallKaroFake
+from tests.fakes.callkaro import CallKaroBatch
+from tests.providers.callkaro_support import fake_fixture as fake_fixture
 from tests.providers.doc_examples import last_sent, post_verbatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "callkaro"
@@ -166,13 +167,6 @@ CASES: dict[str, Callable] = {
     "campaign.curl_campaign.json": campaign_request,
     "campaign.curl_schedule_campaign.json": campaign_number_request,
 }
-
-
-@pytest.fixture
-def fake():
-    server = CallKaroFake().start()
-    yield server
-    server.stop()
 
 
 def test_every_fixture_has_a_case():

@@ -14,7 +14,8 @@ from telephony.providers.base import (
 from telephony.providers.callkaro.adapter import CallKaroProvider
 from telephony.providers.callkaro.api import PATHS
 from tests.contract.harness import config
-from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
+from tests.fakes.callkaro import SEEDED_AGENTS
+from tests.providers.callkaro_support import fake_fixture as fake_fixture
 
 AGENT = list(SEEDED_AGENTS)[1]
 CUSTOMER = "+919876543210"
@@ -23,13 +24,6 @@ CAMPAIGN = PATHS["create_campaign"][1]
 # Success answers without the id each request needs (the doc's own words otherwise).
 NO_CALL_ID = {"status": "success", "message": "Call initiated successfully"}
 NO_BATCH_ID = {"status": "success", "message": "Campaign created successfully"}
-
-
-@pytest.fixture
-def fake():
-    server = CallKaroFake().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

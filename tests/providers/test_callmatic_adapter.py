@@ -29,19 +29,13 @@ from telephony.services.recordings import recording_fetch
 from tests.contract.harness import WebhookCatcher, config
 from tests.fakes import callmatic as fake_module
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake
+from tests.providers.callmatic_support import fake_fixture as fake_fixture
 
 CAMPAIGN = next(iter(SEEDED_CAMPAIGNS))
 CUSTOMER = "+917760524807"
 # The fake keys forced outcomes by the digits as sent; the adapter sends Indian numbers as
 # the doc's 10 national digits.
 AS_SENT = "7760524807"
-
-
-@pytest.fixture
-def fake():
-    server = CallmaticFake().start()
-    yield server
-    server.stop()
 
 
 def _provider(fake, **credentials) -> CallmaticProvider:

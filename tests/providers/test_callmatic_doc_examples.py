@@ -23,7 +23,7 @@ from telephony.providers.base import (
 from telephony.providers.callmatic.adapter import CallmaticProvider
 from telephony.providers.callmatic.api import PATHS
 from tests.contract.harness import config
-from tests.fakes.callmatic import CallmaticFake
+from tests.providers.callmatic_support import fake_fixture as fake_fixture
 from tests.providers.doc_examples import last_sent, post_verbatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "callmatic"
@@ -146,13 +146,6 @@ CASES: dict[str, Callable] = {
     "error_handling.example.json": error_answer,
     "webhook_callback_notification.request_body.json": completion_webhook,
 }
-
-
-@pytest.fixture
-def fake():
-    server = CallmaticFake().start()
-    yield server
-    server.stop()
 
 
 def test_every_fixture_has_a_case():

@@ -15,19 +15,13 @@ from telephony.providers.callmatic.adapter import CallmaticProvider
 from telephony.providers.callmatic.api import BASE_URL, PATHS
 from telephony.providers.callmatic.payloads import api_base
 from tests.contract.harness import config
-from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake
+from tests.fakes.callmatic import SEEDED_CAMPAIGNS
+from tests.providers.callmatic_support import fake_fixture as fake_fixture
 
 CAMPAIGN = next(iter(SEEDED_CAMPAIGNS))
 CUSTOMER = "+917760524807"
 SINGLE = "/v1" + PATHS["trigger_call"][1]
 BATCH = "/v1" + PATHS["trigger_batch"][1]
-
-
-@pytest.fixture
-def fake():
-    server = CallmaticFake().start()
-    yield server
-    server.stop()
 
 
 def _provider(fake, base_url=None):

@@ -26,20 +26,9 @@ from tests.providers.ivrsolutions_support import (
     TOKEN,
     make_provider,
     sent,
-    start_fake,
 )
-
-
-@pytest.fixture
-def fake():
-    server = start_fake()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
+from tests.providers.ivrsolutions_support import fake_fixture as fake_fixture
+from tests.providers.ivrsolutions_support import provider_fixture as provider_fixture
 
 
 def _spec(**kw) -> AgentSpec:

@@ -22,7 +22,7 @@ from telephony.providers.base import (
 from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
 from telephony.providers.ivrsolutions.api import PATHS
 from telephony.providers.ivrsolutions.format import to_provider_number
-from tests.contract.harness import WebhookCatcher, config
+from tests.contract.harness import config
 from tests.fakes import ivrsolutions as fake_module
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 from tests.providers.ivrsolutions_support import (
@@ -34,27 +34,10 @@ from tests.providers.ivrsolutions_support import (
     make_provider,
     place_c2c,
     sent,
-    start_fake,
 )
-
-
-@pytest.fixture
-def fake():
-    server = start_fake()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
-
-
-@pytest.fixture
-def catcher():
-    receiver = WebhookCatcher()
-    yield receiver
-    receiver.stop()
+from tests.providers.ivrsolutions_support import catcher_fixture as catcher_fixture
+from tests.providers.ivrsolutions_support import fake_fixture as fake_fixture
+from tests.providers.ivrsolutions_support import provider_fixture as provider_fixture
 
 
 # -- the table, the registry, what is missing -------------------------------------------------

@@ -19,17 +19,10 @@ import pytest
 
 from tests.providers.ivrsolutions_doc_answers import ANSWERS
 from tests.providers.ivrsolutions_doc_requests import REQUESTS
-from tests.providers.ivrsolutions_support import start_fake
+from tests.providers.ivrsolutions_support import fake_fixture as fake_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ivrsolutions"
 CASES = {**ANSWERS, **REQUESTS}
-
-
-@pytest.fixture
-def fake():
-    server = start_fake()
-    yield server
-    server.stop()
 
 
 def test_every_example_of_the_doc_has_a_case():

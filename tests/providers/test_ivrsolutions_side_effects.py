@@ -16,7 +16,8 @@ from telephony.providers.base import (
     MaskedCallRequest,
     OutboundCallRequest,
 )
-from tests.providers.ivrsolutions_support import CUSTOMER, DID, TOKEN, make_provider, start_fake
+from tests.providers.ivrsolutions_support import CUSTOMER, DID, TOKEN, make_provider
+from tests.providers.ivrsolutions_support import fake_fixture as fake_fixture
 
 WSS = {"api_token": TOKEN, "wss_url": "wss://bot.example.test/v"}
 CALLED = {"status": 200, "message": "Call connecting. Please wait..."}  # no logid
@@ -95,13 +96,6 @@ REQUESTS = {
     "add_agent": ("/api/add_agent", _agent, None, {"status": True, "data": {"agent_id": 9}}),
     "create_text_template": ("/api/create_text_template", _template, None, UNCLEAR),
 }
-
-
-@pytest.fixture
-def fake():
-    server = start_fake()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("kind", ["acted_garbage", "acted_body"])

@@ -9,34 +9,16 @@ import pytest
 
 from telephony.providers.base import CallStatus, InvalidRequest, WebhookRejected
 from telephony.providers.ivrsolutions.adapter import sign
-from tests.contract.harness import WebhookCatcher
 from tests.providers.ivrsolutions_support import (
     CUSTOMER,
     clock_range,
     make_provider,
     place_c2c,
     sent,
-    start_fake,
 )
-
-
-@pytest.fixture
-def fake():
-    server = start_fake()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
-
-
-@pytest.fixture
-def catcher():
-    receiver = WebhookCatcher()
-    yield receiver
-    receiver.stop()
+from tests.providers.ivrsolutions_support import catcher_fixture as catcher_fixture
+from tests.providers.ivrsolutions_support import fake_fixture as fake_fixture
+from tests.providers.ivrsolutions_support import provider_fixture as provider_fixture
 
 
 # -- webhooks -------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from telephony.providers.outboundcalls.api import PATHS
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.inbox import inbox_receive
 from telephony.services.recordings import recording_fetch
-from tests.contract.harness import WebhookCatcher
 from tests.fakes import outboundcalls as fake_module
 from tests.fakes.outboundcalls import OutboundCallsFake, sign
 from tests.providers.outboundcalls_support import (
@@ -39,32 +38,11 @@ from tests.providers.outboundcalls_support import (
     ran_campaign,
     requests_to,
 )
+from tests.providers.outboundcalls_support import agent_id_fixture as agent_id_fixture
+from tests.providers.outboundcalls_support import catcher_fixture as catcher_fixture
+from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
+from tests.providers.outboundcalls_support import provider_fixture as provider_fixture
 from tests.providers.recording_guard import RecordingGuard
-
-
-@pytest.fixture
-def fake():
-    server = OutboundCallsFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def catcher(fake):
-    receiver = WebhookCatcher()
-    fake.webhook_url = receiver.url
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
-
-
-@pytest.fixture
-def agent_id(provider):
-    return provider.agent_create(AgentSpec(name="Ava")).provider_id
 
 
 # -- registration and declared capabilities -----------------------------------------------

@@ -6,48 +6,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from telephony.providers.base import (
-    AgentSpec,
     CallStatus,
     CapabilityMissing,
     HostedCampaignSpec,
     InvalidRequest,
 )
-from tests.contract.harness import WebhookCatcher
-from tests.fakes.outboundcalls import OutboundCallsFake
 from tests.providers.outboundcalls_support import (
     CUSTOMER,
     NOW,
-    make_provider,
     new_campaign,
     numbers_of,
     ran_campaign,
     requests_to,
 )
-
-
-@pytest.fixture
-def fake():
-    server = OutboundCallsFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def catcher(fake):
-    receiver = WebhookCatcher()
-    fake.webhook_url = receiver.url
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
-
-
-@pytest.fixture
-def agent_id(provider):
-    return provider.agent_create(AgentSpec(name="Ava")).provider_id
+from tests.providers.outboundcalls_support import agent_id_fixture as agent_id_fixture
+from tests.providers.outboundcalls_support import catcher_fixture as catcher_fixture
+from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
+from tests.providers.outboundcalls_support import provider_fixture as provider_fixture
 
 
 # -- campaigns -------------------------------------------------------------------------------------

@@ -10,28 +10,14 @@ import pytest
 from callcenter.web.context import _low_credit_accounts
 from telephony.models import ProviderAccount, WebhookEvent
 from telephony.providers.base import ProviderError
-from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from telephony.services.accounts import account_create
 from telephony.services.inbox import inbox_receive
 from telephony.services.sync import sync_credits
-from tests.contract.harness import config
-from tests.fakes.outboundcalls import OutboundCallsFake
+from tests.providers.outboundcalls_support import bare_provider
+from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
 
 # (as the provider may send it, as we keep it)
 AMOUNTS = [(1000, "1000"), (1234.5, "1234.5"), ("1234.50", "1234.50"), (" 12.0 ", "12.0")]
-
-
-@pytest.fixture
-def fake():
-    server = OutboundCallsFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-def _provider(fake):
-    return OutboundCallsProvider(
-        config("outboundcalls", base_url=fake.base_url, credentials={"api_key": fake.api_key})
-    )
 
 
 def _balance(fake, balance, total=None):
@@ -43,7 +29,7 @@ def _balance(fake, balance, total=None):
 @pytest.mark.parametrize(("sent", "kept"), AMOUNTS)
 def test_a_balance_as_int_float_or_numeric_text_is_read(fake, sent, kept):
     _balance(fake, sent, total=sent)
-    credits = _provider(fake).credits()
+    credits = bare_provider(fake).credits()
     assert (credits.balance, credits.used_this_period) == (kept, kept)
     assert Decimal(credits.balance) == Decimal(str(sent).strip())
 
@@ -52,18 +38,18 @@ def test_a_balance_as_int_float_or_numeric_text_is_read(fake, sent, kept):
 def test_a_balance_that_is_no_amount_is_a_clear_error(fake, sent):
     _balance(fake, sent)
     with pytest.raises(ProviderError, match="balance without a number") as caught:
-        _provider(fake).credits()
+        bare_provider(fake).credits()
     assert not caught.value.permanent  # the next sync asks again
 
 
 def test_an_unreadable_usage_is_not_known_rather_than_an_error(fake):
     _balance(fake, 1234.5, total="n/a")
-    assert _provider(fake).credits().used_this_period is None
+    assert bare_provider(fake).credits().used_this_period is None
 
 
 def test_every_amount_shape_of_the_fake_is_read(fake):
     # The fake answers its whole balance as 1000, 1000.0 and "1000.00" in turn.
-    seen = {_provider(fake).credits().balance for _ in range(3)}
+    seen = {bare_provider(fake).credits().balance for _ in range(3)}
     assert seen == {"1000", "1000.0", "1000.00"}
     assert {Decimal(b) for b in seen} == {Decimal(fake.credits)}
 

@@ -20,8 +20,9 @@ import requests
 
 from telephony.providers.base import CampaignNumber, HostedCampaignSpec
 from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
-from tests.contract.harness import config
 from tests.fakes.outboundcalls import OutboundCallsFake
+from tests.providers.outboundcalls_support import bare_provider
+from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outboundcalls"
 CURL = "code-examples.curl.json"
@@ -98,16 +99,7 @@ def test_every_example_file_has_a_case():
     assert {p.name for p in FIXTURES.iterdir()} == set(CASES)
 
 
-@pytest.fixture
-def fake():
-    server = OutboundCallsFake(seed=0).start()
-    yield server
-    server.stop()
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_docs_example_holds(fake, name):
-    provider = OutboundCallsProvider(
-        config("outboundcalls", base_url=fake.base_url, credentials={"api_key": fake.api_key})
-    )
+    provider = bare_provider(fake)
     CASES[name](fake, provider, (FIXTURES / name).read_bytes())

@@ -12,12 +12,11 @@ import requests
 from telephony.models import Call, Recording
 from telephony.providers.base import AgentSpec, CampaignNumber, HostedCampaignSpec, ProviderError
 from telephony.providers.kit.parsing import audio_type
-from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.recordings import recording_fetch
-from tests.contract.harness import config
-from tests.fakes.outboundcalls import OutboundCallsFake
 from tests.fakes.outboundcalls_shapes import RECORDING_TYPES
+from tests.providers.outboundcalls_support import bare_provider
+from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
 
 CUSTOMER = "+14155550100"
 
@@ -49,19 +48,6 @@ NOT_AUDIO = [
 ]
 
 
-@pytest.fixture
-def fake():
-    server = OutboundCallsFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-def _provider(fake):
-    return OutboundCallsProvider(
-        config("outboundcalls", base_url=fake.base_url, credentials={"api_key": fake.api_key})
-    )
-
-
 def _url(fake, call_id="call_abc123"):
     return f"{fake.base_url}/calls/{call_id}/recording"
 
@@ -69,7 +55,7 @@ def _url(fake, call_id="call_abc123"):
 @pytest.mark.parametrize(("content", "kind"), AUDIO)
 def test_audio_is_known_by_its_first_bytes_under_any_content_type(fake, content, kind):
     fake.canned("/recording", content)  # served as text/plain: the bytes decide
-    recording = _provider(fake).fetch_recording(_url(fake))
+    recording = bare_provider(fake).fetch_recording(_url(fake))
     assert (recording.content, recording.content_type) == (content, kind)
 
 
@@ -77,14 +63,14 @@ def test_audio_is_known_by_its_first_bytes_under_any_content_type(fake, content,
 def test_a_body_that_is_not_audio_is_refused_for_a_later_retry(fake, content):
     fake.canned("/recording", content)
     with pytest.raises(ProviderError, match="not audio; it is fetched again later") as caught:
-        _provider(fake).fetch_recording(_url(fake))
+        bare_provider(fake).fetch_recording(_url(fake))
     assert not caught.value.permanent
 
 
 def test_an_empty_recording_is_refused_for_a_later_retry(fake):
     fake.canned("/recording", b"")
     with pytest.raises(ProviderError, match=r"\(0 bytes\) that is not audio") as caught:
-        _provider(fake).fetch_recording(_url(fake))
+        bare_provider(fake).fetch_recording(_url(fake))
     assert not caught.value.permanent
 
 
@@ -138,7 +124,7 @@ def test_a_json_recording_is_not_stored_and_the_audio_is_fetched_later(fake):
 
 
 def test_every_content_type_the_fake_serves_a_wav_under_is_read_as_wav(fake):
-    provider = _provider(fake)
+    provider = bare_provider(fake)
     agent = provider.agent_create(AgentSpec(name="Ava"))
     numbers = [CampaignNumber(f"+1415555{1000 + i:04d}", f"e{i}") for i in range(3)]
     for number in numbers:

@@ -20,16 +20,10 @@ from telephony.providers.base import (
 from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
 from tests.contract.harness import config
 from tests.fakes.outboundcalls import OutboundCallsFake
+from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
 
 CUSTOMER = "+14155550100"
 OTHER = "+14155550101"
-
-
-@pytest.fixture
-def fake():
-    server = OutboundCallsFake(seed=0).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -16,30 +16,12 @@ from telephony.providers.base import (
 )
 from telephony.providers.robotalker.adapter import STATUS_TABLE, RobotalkerProvider
 from telephony.providers.robotalker.api import PATHS
-from tests.contract.harness import WebhookCatcher
 from tests.fakes import robotalker as fake_module
-from tests.fakes.robotalker import RobotalkerFake
 from tests.providers.recording_guard import RecordingGuard
 from tests.providers.robotalker_support import CALLER_ID, CUSTOMER, make_provider, place_call, sent
-
-
-@pytest.fixture
-def fake():
-    server = RobotalkerFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def catcher():
-    receiver = WebhookCatcher()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
+from tests.providers.robotalker_support import catcher_fixture as catcher_fixture
+from tests.providers.robotalker_support import fake_fixture as fake_fixture
+from tests.providers.robotalker_support import provider_fixture as provider_fixture
 
 
 # -- registration and declared capabilities -----------------------------------------------

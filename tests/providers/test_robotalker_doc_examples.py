@@ -21,6 +21,7 @@ from telephony.providers.base import CallStatus, OutboundCallRequest
 from telephony.providers.robotalker.adapter import RobotalkerProvider
 from tests.contract.harness import config
 from tests.fakes.robotalker import RobotalkerFake
+from tests.providers.robotalker_support import fake_fixture as fake_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "robotalker"
 DOC_WEBHOOK_URL = "https://yourapp.com/call-status"  # the doc's example webhook_url
@@ -100,13 +101,6 @@ CASES: dict[str, tuple[Callable, dict[str, Any]] | Callable] = {
 
 def test_every_example_file_has_a_case():
     assert {p.name for p in FIXTURES.iterdir()} == set(CASES)
-
-
-@pytest.fixture
-def fake():
-    server = RobotalkerFake(seed=0).start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -20,7 +20,6 @@ from telephony.providers.base import (
 from telephony.providers.robotalker.adapter import STATUS_TABLE
 from telephony.services.accounts import account_create, provider_for
 from telephony.services.inbox import inbox_receive
-from tests.contract.harness import WebhookCatcher
 from tests.fakes.robotalker import RobotalkerFake
 from tests.providers.robotalker_support import (
     CALLER_ID,
@@ -30,25 +29,9 @@ from tests.providers.robotalker_support import (
     place_call,
     sent,
 )
-
-
-@pytest.fixture
-def fake():
-    server = RobotalkerFake(seed=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def catcher():
-    receiver = WebhookCatcher()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def provider(fake):
-    return make_provider(fake)
+from tests.providers.robotalker_support import catcher_fixture as catcher_fixture
+from tests.providers.robotalker_support import fake_fixture as fake_fixture
+from tests.providers.robotalker_support import provider_fixture as provider_fixture
 
 
 # -- call details and webhooks -----------------------------------------------------------------

@@ -21,17 +21,11 @@ from telephony.providers.base import (
 from telephony.providers.robotalker.adapter import RobotalkerProvider
 from tests.contract.harness import config
 from tests.fakes.robotalker import RobotalkerFake
+from tests.providers.robotalker_support import fake_fixture as fake_fixture
 
 CALLER_ID = "+18005550199"  # the doc's example numbers
 CUSTOMER = "+12125550100"
 OTHER = "+12125550101"
-
-
-@pytest.fixture
-def fake():
-    server = RobotalkerFake(seed=0).start()
-    yield server
-    server.stop()
 
 
 def _provider(fake):
