@@ -8,15 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import requests
 
 from tests.fakes.outboundcalls import PATHS, OutboundCallsFake
 from tests.fakes.outboundcalls_shapes import EXTRA_FIELDS
-from tests.fakes.support import Inbox, running
+from tests.fakes.support import Inbox, requester, running
 
 KEY = "oc-test-key"
 SECRET = "oc-webhook-secret"
 AUTH = {"Authorization": f"Bearer {KEY}"}
+api = requester(PATHS, AUTH)
 # The doc's six webhook events.
 DOC_EVENTS = {
     "call.started",
@@ -53,21 +53,6 @@ def fake_fixture(receiver: Receiver) -> Iterator[OutboundCallsFake]:
     server = OutboundCallsFake(seed=0).start()
     server.webhook_url = receiver.url  # the dashboard's "Settings > Webhooks"
     yield from running(server)
-
-
-def api(
-    fake: OutboundCallsFake,
-    name: str,
-    body: Any = None,
-    *,
-    params: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-    **ids: str,
-) -> requests.Response:
-    method, path, _ = PATHS[name]
-    url = fake.base_url + path.format(**ids)
-    headers = AUTH if headers is None else headers
-    return requests.request(method, url, json=body, params=params, headers=headers, timeout=5)
 
 
 def ident(answer: dict[str, Any], *keys: str) -> str:

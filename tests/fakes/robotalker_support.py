@@ -10,10 +10,11 @@ import pytest
 import requests
 
 from tests.fakes.robotalker import PATHS, RobotalkerFake
-from tests.fakes.support import Inbox, running
+from tests.fakes.support import Inbox, requester, running
 
 KEY = "robotalker-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
+api = requester(PATHS, AUTH)
 CALLER_ID = "+18005550199"
 # The keys of the doc's call.completed example; every call event carries exactly these.
 DOC_EVENT_KEYS = {
@@ -50,21 +51,6 @@ def fake_fixture() -> Iterator[RobotalkerFake]:
 @pytest.fixture(name="receiver")
 def receiver_fixture() -> Iterator[Receiver]:
     yield from running(Receiver())
-
-
-def api(
-    fake: RobotalkerFake,
-    name: str,
-    body: Any = None,
-    *,
-    params: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-    **ids: str,
-) -> requests.Response:
-    method, path, _ = PATHS[name]
-    url = fake.base_url + path.format(**ids)
-    headers = AUTH if headers is None else headers
-    return requests.request(method, url, json=body, params=params, headers=headers, timeout=5)
 
 
 def call_body(to: str = "+12125550100", **extra: Any) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 from typing import Any, NamedTuple, Protocol
 
+import requests
+
 
 class Stoppable(Protocol):
     def stop(self) -> None: ...
@@ -27,6 +29,28 @@ def running[S: Stoppable](server: S) -> Iterator[S]:
         yield server
     finally:
         server.stop()
+
+
+def requester(paths: dict[str, tuple[str, str, str]], auth: dict[str, str]):
+    """A provider's `api(fake, name, body, params=, headers=, **ids)`: the request to route
+    `paths[name]` (method, path with `{id}` fields, source), sent with `auth` unless
+    `headers` are given."""
+
+    def api(
+        fake: Any,
+        name: str,
+        body: Any = None,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **ids: str,
+    ) -> requests.Response:
+        method, path, _ = paths[name]
+        url = fake.base_url + path.format(**ids)
+        headers = auth if headers is None else headers
+        return requests.request(method, url, json=body, params=params, headers=headers, timeout=5)
+
+    return api
 
 
 class Delivery(NamedTuple):

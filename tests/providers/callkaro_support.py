@@ -15,10 +15,10 @@ AGENT = list(SEEDED_AGENTS)[1]
 CUSTOMER = "+919876543210"
 
 
-def make_provider(fake, **credentials) -> CallKaroProvider:
+def make_provider(fake, read_timeout=1.0, **credentials) -> CallKaroProvider:
     creds = {"api_key": fake.api_key, "agent_id": AGENT, **credentials}
     provider = CallKaroProvider(
-        config("callkaro", base_url=fake.base_url, credentials=creds, read_timeout=1.0)
+        config("callkaro", base_url=fake.base_url, credentials=creds, read_timeout=read_timeout)
     )
     provider.http.sleep = lambda seconds: None  # backoff is asserted where it matters
     return provider

@@ -22,12 +22,12 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
+from telephony.providers.callkaro.adapter import REFERENCE_KEY
 from telephony.providers.callkaro.api import PATHS
 from telephony.providers.callkaro.payloads import IST
-from tests.contract.harness import config
 from tests.fakes.callkaro import CallKaroBatch
 from tests.providers.callkaro_support import fake_fixture as fake_fixture
+from tests.providers.callkaro_support import make_provider
 from tests.providers.doc_examples import last_sent, post_verbatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "callkaro"
@@ -37,16 +37,7 @@ DOC_AGENT = "6803fa770b65876868ddf"  # the agent of the doc's first examples
 
 
 def _provider(fake, agent_id=DOC_AGENT):
-    provider = CallKaroProvider(
-        config(
-            "callkaro",
-            base_url=fake.base_url,
-            credentials={"api_key": fake.api_key, "agent_id": agent_id},
-            read_timeout=1.0,
-        )
-    )
-    provider.http.sleep = lambda seconds: None
-    return provider
+    return make_provider(fake, agent_id=agent_id)
 
 
 def _post_verbatim(fake, path, raw):

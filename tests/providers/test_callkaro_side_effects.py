@@ -11,14 +11,10 @@ from telephony.providers.base import (
     InvalidRequest,
     OutboundCallRequest,
 )
-from telephony.providers.callkaro.adapter import CallKaroProvider
 from telephony.providers.callkaro.api import PATHS
-from tests.contract.harness import config
-from tests.fakes.callkaro import SEEDED_AGENTS
+from tests.providers.callkaro_support import CUSTOMER, make_provider
 from tests.providers.callkaro_support import fake_fixture as fake_fixture
 
-AGENT = list(SEEDED_AGENTS)[1]
-CUSTOMER = "+919876543210"
 OUTBOUND = PATHS["outbound_call"][1]
 CAMPAIGN = PATHS["create_campaign"][1]
 # Success answers without the id each request needs (the doc's own words otherwise).
@@ -28,16 +24,7 @@ NO_BATCH_ID = {"status": "success", "message": "Campaign created successfully"}
 
 @pytest.fixture
 def provider(fake):
-    provider = CallKaroProvider(
-        config(
-            "callkaro",
-            base_url=fake.base_url,
-            credentials={"api_key": fake.api_key, "agent_id": AGENT},
-            read_timeout=0.5,
-        )
-    )
-    provider.http.sleep = lambda seconds: None
-    return provider
+    return make_provider(fake, read_timeout=0.5)
 
 
 def _voicebot_call(provider):

@@ -29,27 +29,13 @@ from telephony.services.recordings import recording_fetch
 from tests.contract.harness import WebhookCatcher, config
 from tests.fakes import callmatic as fake_module
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake
+from tests.providers.callmatic_support import CAMPAIGN, CUSTOMER, make_provider
 from tests.providers.callmatic_support import fake_fixture as fake_fixture
+from tests.providers.callmatic_support import provider_fixture as provider_fixture
 
-CAMPAIGN = next(iter(SEEDED_CAMPAIGNS))
-CUSTOMER = "+917760524807"
 # The fake keys forced outcomes by the digits as sent; the adapter sends Indian numbers as
 # the doc's 10 national digits.
 AS_SENT = "7760524807"
-
-
-def _provider(fake, **credentials) -> CallmaticProvider:
-    creds = {"api_key": fake.api_key, "campaign_id": CAMPAIGN, **credentials}
-    provider = CallmaticProvider(
-        config("callmatic", base_url=fake.base_url, credentials=creds, read_timeout=1.0)
-    )
-    provider.http.sleep = lambda seconds: None  # backoff is asserted where it matters
-    return provider
-
-
-@pytest.fixture
-def provider(fake):
-    return _provider(fake)
 
 
 def _call(provider, number=CUSTOMER, **kw) -> str:
@@ -73,7 +59,7 @@ def test_registered_with_every_path_the_fake_serves():
 
 
 def test_wrong_key_is_reported_as_a_rejected_api_key(fake):
-    provider = _provider(fake, api_key="not-the-key")
+    provider = make_provider(fake, api_key="not-the-key")
     with pytest.raises(AuthenticationFailed, match="Callmatic rejected the API key"):
         _call(provider)
     with pytest.raises(AuthenticationFailed, match="Callmatic rejected the API key"):
@@ -103,7 +89,7 @@ def test_campaign_ref_picks_another_campaign(fake, provider):
 
 
 def test_missing_campaign_id_is_caught_before_sending(fake):
-    provider = _provider(fake, campaign_id="")
+    provider = make_provider(fake, campaign_id="")
     with pytest.raises(InvalidRequest, match="No Callmatic campaign id"):
         _call(provider)
     assert fake.requests == []
@@ -125,7 +111,7 @@ def test_campaign_create_adopts_an_existing_campaign_without_a_request(fake, pro
     assert provider.campaign_create(HostedCampaignSpec(name="x", bot_id=other)) == other
     assert provider.campaign_create(HostedCampaignSpec(name="x")) == CAMPAIGN
     with pytest.raises(InvalidRequest, match="created in the Callmatic portal"):
-        _provider(fake, campaign_id="").campaign_create(HostedCampaignSpec(name="x"))
+        make_provider(fake, campaign_id="").campaign_create(HostedCampaignSpec(name="x"))
     assert fake.requests == []
 
 
@@ -163,7 +149,7 @@ def test_a_failing_later_chunk_keeps_what_was_queued():
 
     flaky = Flaky().start()
     try:
-        provider = _provider(flaky)
+        provider = make_provider(flaky)
         with pytest.raises(AmbiguousOutcome) as caught:
             provider.campaign_add_numbers(CAMPAIGN, _numbers(250))
         assert caught.value.partial_result.accepted == 200
@@ -256,7 +242,7 @@ def any_shape_fake(request):
 
 def test_webhook_transcript_summary_and_recording_round_trip(any_shape_fake):
     fake = any_shape_fake
-    provider = _provider(fake)
+    provider = make_provider(fake)
     catcher = WebhookCatcher()
     fake.webhook_url = catcher.url
     try:
@@ -286,7 +272,7 @@ def test_webhook_transcript_summary_and_recording_round_trip(any_shape_fake):
 
 def test_an_unanswered_call_in_every_shape(any_shape_fake):
     fake = any_shape_fake
-    provider = _provider(fake)
+    provider = make_provider(fake)
     fake.force_outcome(AS_SENT, "busy")
     call_id = _call(provider)
     fake.advance(600)

@@ -20,10 +20,9 @@ from telephony.providers.base import (
     CampaignNumber,
     OutboundCallRequest,
 )
-from telephony.providers.callmatic.adapter import CallmaticProvider
 from telephony.providers.callmatic.api import PATHS
-from tests.contract.harness import config
 from tests.providers.callmatic_support import fake_fixture as fake_fixture
+from tests.providers.callmatic_support import make_provider
 from tests.providers.doc_examples import last_sent, post_verbatim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "callmatic"
@@ -34,16 +33,7 @@ DOC_CAMPAIGN = "a04c3520-c85c-4443-9ffd-7175625e9ecb"
 
 
 def _provider(fake):
-    provider = CallmaticProvider(
-        config(
-            "callmatic",
-            base_url=fake.base_url,
-            credentials={"api_key": fake.api_key, "campaign_id": DOC_CAMPAIGN},
-            read_timeout=1.0,
-        )
-    )
-    provider.http.sleep = lambda seconds: None
-    return provider
+    return make_provider(fake, campaign_id=DOC_CAMPAIGN)
 
 
 def _post_verbatim(fake, path, raw):

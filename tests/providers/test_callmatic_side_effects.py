@@ -15,26 +15,11 @@ from telephony.providers.callmatic.adapter import CallmaticProvider
 from telephony.providers.callmatic.api import BASE_URL, PATHS
 from telephony.providers.callmatic.payloads import api_base
 from tests.contract.harness import config
-from tests.fakes.callmatic import SEEDED_CAMPAIGNS
+from tests.providers.callmatic_support import CAMPAIGN, CUSTOMER, make_provider
 from tests.providers.callmatic_support import fake_fixture as fake_fixture
 
-CAMPAIGN = next(iter(SEEDED_CAMPAIGNS))
-CUSTOMER = "+917760524807"
 SINGLE = "/v1" + PATHS["trigger_call"][1]
 BATCH = "/v1" + PATHS["trigger_batch"][1]
-
-
-def _provider(fake, base_url=None):
-    provider = CallmaticProvider(
-        config(
-            "callmatic",
-            base_url=fake.base_url if base_url is None else base_url,
-            credentials={"api_key": fake.api_key, "campaign_id": CAMPAIGN},
-            read_timeout=1.0,
-        )
-    )
-    provider.http.sleep = lambda seconds: None
-    return provider
 
 
 def _call(provider):
@@ -59,7 +44,7 @@ def _numbers(count):
 def test_a_single_call_is_sent_once_and_an_unreadable_answer_is_ambiguous(fake, kind, body):
     fake.inject(kind, body=body)
     with pytest.raises(AmbiguousOutcome, match="Callmatic .*placing the call"):
-        _call(_provider(fake))
+        _call(make_provider(fake))
     assert len(fake.requests_to(SINGLE)) == 1
     assert len(fake.calls) == (0 if kind == "500" else 1)
 
@@ -76,7 +61,7 @@ def test_a_single_call_is_sent_once_and_an_unreadable_answer_is_ambiguous(fake, 
 def test_a_batch_is_sent_once_and_an_unreadable_answer_is_ambiguous(fake, kind, body):
     fake.inject(kind, body=body, path_contains=BATCH)
     with pytest.raises(AmbiguousOutcome, match="queuing the batch of calls") as caught:
-        _provider(fake).campaign_add_numbers(CAMPAIGN, _numbers(250))
+        make_provider(fake).campaign_add_numbers(CAMPAIGN, _numbers(250))
     # The first chunk may be queued at Callmatic: the second is not sent, nothing re-sent.
     assert len(fake.requests_to(BATCH)) == 1
     assert len(fake.calls) == (0 if kind == "500" else 200)
@@ -86,7 +71,7 @@ def test_a_batch_is_sent_once_and_an_unreadable_answer_is_ambiguous(fake, kind, 
 def test_a_2xx_saying_success_false_is_a_refusal_not_a_doubt(fake):
     fake.canned(SINGLE, {"success": False, "error": "Campaign is paused"})
     with pytest.raises(InvalidRequest, match="Callmatic refused the request: Campaign is paused"):
-        _call(_provider(fake))
+        _call(make_provider(fake))
 
 
 @pytest.mark.parametrize(
@@ -100,7 +85,7 @@ def test_a_2xx_saying_success_false_is_a_refusal_not_a_doubt(fake):
 )
 def test_call_ids_are_read_liberally(fake, answer, expected):
     fake.canned(SINGLE, answer)
-    assert _call(_provider(fake)).provider_call_id == expected
+    assert _call(make_provider(fake)).provider_call_id == expected
 
 
 def test_a_batch_answer_is_read_liberally(fake):
@@ -118,7 +103,7 @@ def test_a_batch_answer_is_read_liberally(fake):
             },
         },
     )
-    result = _provider(fake).campaign_add_numbers(CAMPAIGN, _numbers(3))
+    result = make_provider(fake).campaign_add_numbers(CAMPAIGN, _numbers(3))
     assert (result.accepted, result.duplicates) == (2, 1)
     assert result.provider_ids == {"e0": "11", "e1": "c-12"}
 
@@ -126,13 +111,13 @@ def test_a_batch_answer_is_read_liberally(fake):
 def test_a_batch_answer_without_counts_counts_its_calls(fake):
     calls = [{"callId": "c-1", "phoneNumber": "9876500000"}]
     fake.canned(BATCH, {"success": True, "data": {"calls": calls}})
-    result = _provider(fake).campaign_add_numbers(CAMPAIGN, _numbers(1))
+    result = make_provider(fake).campaign_add_numbers(CAMPAIGN, _numbers(1))
     assert (result.accepted, result.provider_ids) == (1, {"e0": "c-1"})
 
 
 @pytest.mark.parametrize("suffix", ["", "/", "/v1", "/v1/"])
 def test_a_base_url_with_or_without_v1_reaches_the_documented_paths(fake, suffix):
-    provider = _provider(fake, base_url=fake.url + suffix)
+    provider = make_provider(fake, base_url=fake.url + suffix)
     call_id = _call(provider).provider_call_id
     details = provider.call_details(call_id)
     provider.campaign_add_numbers(CAMPAIGN, _numbers(1))
