@@ -7,6 +7,7 @@ import pytest
 
 from telephony.providers.base import OutboundCallRequest
 from telephony.providers.callkaro.adapter import CallKaroProvider
+from telephony.services.accounts import account_create
 from tests.contract.harness import config
 from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
 from tests.fakes.support import running
@@ -22,6 +23,17 @@ def make_provider(fake, read_timeout=1.0, **credentials) -> CallKaroProvider:
     )
     provider.http.sleep = lambda seconds: None  # backoff is asserted where it matters
     return provider
+
+
+def make_account(fake):
+    """A saved CallKaro account on the fake (the service layer's way in)."""
+    return account_create(
+        actor=None,
+        kind="callkaro",
+        name="CallKaro",
+        credentials={"api_key": fake.api_key, "agent_id": AGENT},
+        base_url=fake.base_url,
+    )
 
 
 def place_call(provider, number=CUSTOMER, **kw) -> str:

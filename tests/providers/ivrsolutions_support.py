@@ -10,6 +10,7 @@ import pytest
 from telephony.providers.base import ClickToCallRequest
 from telephony.providers.ivrsolutions.adapter import IVRSolutionsProvider
 from telephony.providers.ivrsolutions.api import PATHS
+from telephony.services.accounts import account_create
 from tests.contract.harness import WebhookCatcher, config
 from tests.fakes.ivrsolutions import IVRSolutionsFake
 from tests.fakes.support import running
@@ -37,6 +38,17 @@ def make_provider(fake: IVRSolutionsFake, **kw) -> IVRSolutionsProvider:
     )
     provider.http.sleep = lambda seconds: None  # backoff is asserted where it matters
     return provider
+
+
+def make_account(fake: IVRSolutionsFake):
+    """A saved IVR Solutions account on the fake (the service layer's way in)."""
+    return account_create(
+        actor=None,
+        kind="ivrsolutions",
+        name="IVR",
+        credentials={"api_token": TOKEN},
+        base_url=fake.url,
+    )
 
 
 def sent(fake: IVRSolutionsFake, name: str) -> list:

@@ -8,6 +8,7 @@ import pytest
 
 from telephony.providers.base import AgentSpec, CampaignNumber, HostedCampaignSpec
 from telephony.providers.outboundcalls.adapter import OutboundCallsProvider
+from telephony.services.accounts import account_create
 from tests.contract.harness import WebhookCatcher, config
 from tests.fakes.outboundcalls import OutboundCallsFake
 from tests.fakes.support import running
@@ -38,6 +39,18 @@ def bare_provider(fake):
     """The adapter with its key alone: no region, no webhook secrets, no guard."""
     return OutboundCallsProvider(
         config("outboundcalls", base_url=fake.base_url, credentials={"api_key": fake.api_key})
+    )
+
+
+def make_account(fake):
+    """A saved OutboundCalls.ai account on the fake (the service layer's way in)."""
+    return account_create(
+        actor=None,
+        kind="outboundcalls",
+        name="OutboundCalls",
+        credentials={"api_key": fake.api_key},
+        base_url=fake.base_url,
+        default_region="US",
     )
 
 

@@ -16,7 +16,6 @@ from telephony.providers.base import (
 )
 from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
 from telephony.providers.callkaro.api import PATHS
-from tests.contract.harness import config
 from tests.fakes import callkaro as fake_module
 from tests.fakes.callkaro import SEEDED_AGENTS
 from tests.providers.callkaro_support import AGENT, CUSTOMER, make_provider, place_call, sent
@@ -160,14 +159,7 @@ def test_500_on_placing_is_ambiguous_and_sent_once(fake, provider):
 
 
 def test_timeout_on_placing_is_ambiguous(fake):
-    provider = CallKaroProvider(
-        config(
-            "callkaro",
-            base_url=fake.base_url,
-            credentials={"api_key": fake.api_key, "agent_id": AGENT},
-            read_timeout=0.3,
-        )
-    )
+    provider = make_provider(fake, read_timeout=0.3)
     fake.inject("timeout")
     with pytest.raises(AmbiguousOutcome, match="did not answer"):
         place_call(provider)

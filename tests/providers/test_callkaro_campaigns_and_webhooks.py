@@ -18,12 +18,19 @@ from telephony.providers.base import (
     WebhookRejected,
 )
 from telephony.providers.callkaro.adapter import REFERENCE_KEY, CallKaroProvider
-from telephony.services.accounts import account_create, provider_for
+from telephony.services.accounts import provider_for
 from telephony.services.inbox import inbox_receive
 from tests.contract.harness import WebhookCatcher
 from tests.fakes.base import BadRequest
 from tests.fakes.callkaro import SEEDED_AGENTS, CallKaroFake
-from tests.providers.callkaro_support import AGENT, CUSTOMER, make_provider, place_call, sent
+from tests.providers.callkaro_support import (
+    AGENT,
+    CUSTOMER,
+    make_account,
+    make_provider,
+    place_call,
+    sent,
+)
 from tests.providers.callkaro_support import fake_fixture as fake_fixture
 from tests.providers.callkaro_support import provider_fixture as provider_fixture
 
@@ -196,13 +203,7 @@ def test_a_number_callkaro_refuses_is_rejected_alone():
 
 @pytest.mark.django_db
 def test_call_ended_webhook_through_the_inbox_finishes_the_call(fake):
-    account = account_create(
-        actor=None,
-        kind="callkaro",
-        name="CallKaro",
-        credentials={"api_key": fake.api_key, "agent_id": AGENT},
-        base_url=fake.base_url,
-    )
+    account = make_account(fake)
     fake.force_outcome(CUSTOMER, "busy")
     call_id = place_call(provider_for(account))
     call = Call.objects.create(

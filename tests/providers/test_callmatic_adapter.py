@@ -23,13 +23,13 @@ from telephony.providers.base import (
 )
 from telephony.providers.callmatic.adapter import CallmaticProvider
 from telephony.providers.callmatic.api import PATHS
-from telephony.services.accounts import account_create, provider_for
+from telephony.services.accounts import provider_for
 from telephony.services.inbox import inbox_receive
 from telephony.services.recordings import recording_fetch
-from tests.contract.harness import WebhookCatcher, config
+from tests.contract.harness import WebhookCatcher
 from tests.fakes import callmatic as fake_module
 from tests.fakes.callmatic import SEEDED_CAMPAIGNS, CallmaticFake
-from tests.providers.callmatic_support import CAMPAIGN, CUSTOMER, make_provider
+from tests.providers.callmatic_support import CAMPAIGN, CUSTOMER, make_account, make_provider
 from tests.providers.callmatic_support import fake_fixture as fake_fixture
 from tests.providers.callmatic_support import provider_fixture as provider_fixture
 
@@ -192,14 +192,7 @@ def test_500_on_placing_is_ambiguous_and_sent_once(fake, provider):
 
 
 def test_timeout_on_placing_is_ambiguous(fake):
-    provider = CallmaticProvider(
-        config(
-            "callmatic",
-            base_url=fake.base_url,
-            credentials={"api_key": fake.api_key, "campaign_id": CAMPAIGN},
-            read_timeout=0.3,
-        )
-    )
+    provider = make_provider(fake, read_timeout=0.3)
     fake.inject("timeout")
     with pytest.raises(AmbiguousOutcome, match="did not answer"):
         _call(provider)
@@ -340,13 +333,7 @@ def test_every_capability_it_lacks_has_its_own_reason():
 
 @pytest.mark.django_db
 def test_completion_webhook_through_the_inbox_fills_the_call_and_its_recording(fake):
-    account = account_create(
-        actor=None,
-        kind="callmatic",
-        name="Callmatic",
-        credentials={"api_key": fake.api_key, "campaign_id": CAMPAIGN},
-        base_url=fake.base_url,
-    )
+    account = make_account(fake)
     fake.force_outcome(AS_SENT, "completed")
     call_id = _call(provider_for(account))
     call = Call.objects.create(

@@ -16,7 +16,13 @@ from telephony.providers.base import (
     MaskedCallRequest,
     OutboundCallRequest,
 )
-from tests.providers.ivrsolutions_support import CUSTOMER, DID, TOKEN, make_provider
+from tests.providers.ivrsolutions_support import (
+    CUSTOMER,
+    DID,
+    TOKEN,
+    make_account,
+    make_provider,
+)
 from tests.providers.ivrsolutions_support import fake_fixture as fake_fixture
 
 WSS = {"api_token": TOKEN, "wss_url": "wss://bot.example.test/v"}
@@ -155,17 +161,10 @@ def test_a_masked_call_whose_answer_is_garbage_is_unknown_not_refused(fake):
     """The service keys on AmbiguousOutcome: the call is `unknown` (the reconciler asks
     the logs), the session stays open, and nobody is told the provider refused."""
     from telephony.models import Call, MaskedSession
-    from telephony.services.accounts import account_create
     from telephony.services.masked import masked_session_start
     from tests import factories
 
-    account = account_create(
-        actor=None,
-        kind="ivrsolutions",
-        name="IVR",
-        credentials={"api_token": TOKEN},
-        base_url=fake.url,
-    )
+    account = make_account(fake)
     did = factories.make_did(account, DID)
     fake.inject("acted_garbage", path_contains="click_connect")
     session = masked_session_start(

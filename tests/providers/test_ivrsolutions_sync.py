@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from telephony.models import Call, Disposition, WebhookEvent
 from telephony.providers.base import AmbiguousOutcome, ClickToCallRequest, MaskedCallRequest
-from telephony.services.accounts import account_create, provider_for
+from telephony.services.accounts import provider_for
 from telephony.services.inbox import inbox_receive
 from telephony.services.sync import (
     RECORD_ID_WAITING,
@@ -21,8 +21,7 @@ from telephony.services.sync import (
     sync_push_dispositions,
 )
 from tests import factories
-from tests.fakes.ivrsolutions import IVRSolutionsFake
-from tests.providers.ivrsolutions_support import CUSTOMER, DID, TOKEN, sent
+from tests.providers.ivrsolutions_support import CUSTOMER, DID, make_account, sent, start_fake
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ OTHER = "+919876543211"
 
 @pytest.fixture
 def fake():
-    server = IVRSolutionsFake(api_token=TOKEN, seed=5).start()
+    server = start_fake()
     # Calls placed ten minutes ago (past the reconciler's three) on our clock.
     server.clock = timezone.now() - timedelta(minutes=10)
     yield server
@@ -40,13 +39,7 @@ def fake():
 
 @pytest.fixture
 def account(fake):
-    return account_create(
-        actor=None,
-        kind="ivrsolutions",
-        name="IVR",
-        credentials={"api_token": TOKEN},
-        base_url=fake.url,
-    )
+    return make_account(fake)
 
 
 def _place(fake, account, number=CUSTOMER, *, answered=True) -> Call:

@@ -24,7 +24,7 @@ from telephony.providers.base import (
 )
 from telephony.providers.outboundcalls.adapter import STATUS_TABLE, OutboundCallsProvider
 from telephony.providers.outboundcalls.api import PATHS
-from telephony.services.accounts import account_create, provider_for
+from telephony.services.accounts import provider_for
 from telephony.services.inbox import inbox_receive
 from telephony.services.recordings import recording_fetch
 from tests.fakes import outboundcalls as fake_module
@@ -33,6 +33,7 @@ from tests.providers.outboundcalls_support import (
     CUSTOMER,
     NOW,
     SECRET,
+    make_account,
     make_provider,
     new_campaign,
     ran_campaign,
@@ -329,14 +330,7 @@ def test_malformed_webhooks_are_rejected(provider, body):
 # -- through the inbox -------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_signed_events_through_the_inbox_fill_the_call_and_the_balance(fake, catcher):
-    account = account_create(
-        actor=None,
-        kind="outboundcalls",
-        name="OutboundCalls",
-        credentials={"api_key": fake.api_key},
-        base_url=fake.base_url,
-        default_region="US",
-    )
+    account = make_account(fake)
     fake.webhook_secret = account.webhook_secrets[0]  # pasted into its dashboard
     fake.set_credits(100)  # the call's charge takes it below the threshold: credits.low
     adapter = provider_for(account)

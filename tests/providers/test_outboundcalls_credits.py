@@ -10,10 +10,9 @@ import pytest
 from callcenter.web.context import _low_credit_accounts
 from telephony.models import ProviderAccount, WebhookEvent
 from telephony.providers.base import ProviderError
-from telephony.services.accounts import account_create
 from telephony.services.inbox import inbox_receive
 from telephony.services.sync import sync_credits
-from tests.providers.outboundcalls_support import bare_provider
+from tests.providers.outboundcalls_support import bare_provider, make_account
 from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
 
 # (as the provider may send it, as we keep it)
@@ -55,14 +54,7 @@ def test_every_amount_shape_of_the_fake_is_read(fake):
 
 
 def _account(fake):
-    account = account_create(
-        actor=None,
-        kind="outboundcalls",
-        name="OutboundCalls",
-        credentials={"api_key": fake.api_key},
-        base_url=fake.base_url,
-        default_region="US",
-    )
+    account = make_account(fake)
     ProviderAccount.objects.filter(pk=account.pk).update(low_credit_threshold=2000)
     return account
 

@@ -12,10 +12,10 @@ import requests
 from telephony.models import Call, Recording
 from telephony.providers.base import AgentSpec, CampaignNumber, HostedCampaignSpec, ProviderError
 from telephony.providers.kit.parsing import audio_type
-from telephony.services.accounts import account_create, provider_for
+from telephony.services.accounts import provider_for
 from telephony.services.recordings import recording_fetch
 from tests.fakes.outboundcalls_shapes import RECORDING_TYPES
-from tests.providers.outboundcalls_support import bare_provider
+from tests.providers.outboundcalls_support import bare_provider, make_account
 from tests.providers.outboundcalls_support import fake_fixture as fake_fixture
 
 CUSTOMER = "+14155550100"
@@ -90,14 +90,7 @@ def test_a_declared_audio_type_counts_only_over_a_body_that_is_not_text(content,
 
 @pytest.mark.django_db
 def test_a_json_recording_is_not_stored_and_the_audio_is_fetched_later(fake):
-    account = account_create(
-        actor=None,
-        kind="outboundcalls",
-        name="OutboundCalls",
-        credentials={"api_key": fake.api_key},
-        base_url=fake.base_url,
-        default_region="US",
-    )
+    account = make_account(fake)
     adapter = provider_for(account)
     agent = adapter.agent_create(AgentSpec(name="Ava"))
     fake.force_outcome(CUSTOMER, "completed")
