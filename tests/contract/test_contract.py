@@ -21,7 +21,7 @@ from telephony.providers.base import (
     OutboundCallRequest,
     WebhookRejected,
 )
-from tests.contract.conftest import needs
+from tests.contract.conftest import needs, place_answered, tts_request
 from tests.contract.harness import updates_for
 
 # One representative call per capability: what a service would call first.
@@ -109,31 +109,13 @@ def test_click_to_call_lives_to_a_final_status(harness):
 
 def test_tts_call_is_placed(harness):
     needs(harness, Capability.TTS_CALL)
-    placed = harness.provider.tts_call(
-        OutboundCallRequest(
-            to_number=harness.customer_number,
-            did_number=harness.did_number,
-            reference="102",
-            text="Hello {name}",
-            template_name=harness.extras.get("template_name", "api_order_confirm"),
-            variables={"name": "Asha"},
-        )
-    )
+    placed = harness.provider.tts_call(tts_request(harness, "102", "Hello {name}", name="Asha"))
     assert placed.provider_call_id
 
 
 def test_call_details_of_a_placed_call(harness):
     needs(harness, Capability.CALL_DETAILS)
-    place = harness.extras.get("place_for_details")
-    if place is None:
-        placed = harness.provider.click_to_call(
-            ClickToCallRequest(
-                harness.extension, "", harness.customer_number, harness.did_number, "103"
-            )
-        )
-        call_id = placed.provider_call_id
-    else:
-        call_id = place()
+    call_id = place_answered(harness, "103")
     harness.advance(600)
     details = harness.provider.call_details(call_id)
     assert details.provider_call_id == call_id

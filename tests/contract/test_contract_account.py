@@ -14,12 +14,11 @@ from telephony.providers.base import (
     CampaignNumber,
     Capability,
     CapabilityMissing,
-    ClickToCallRequest,
     HostedCampaignSpec,
     MaskedCallRequest,
     OutboundCallRequest,
 )
-from tests.contract.conftest import needs
+from tests.contract.conftest import needs, place_answered, tts_request
 from tests.contract.harness import updates_for
 
 # -- TTS templates, agents, call logs, dispositions, a hosted campaign's whole run ----------
@@ -28,15 +27,7 @@ CAMPAIGN_STATUSES = {"running", "paused", "stopped", "completed", "scheduled", "
 
 
 def _place_and_finish(harness, reference: str) -> str:
-    place = harness.extras.get("place_for_details")
-    if place is not None:
-        call_id = place()
-    else:
-        call_id = harness.provider.click_to_call(
-            ClickToCallRequest(
-                harness.extension, "", harness.customer_number, harness.did_number, reference
-            )
-        ).provider_call_id
+    call_id = place_answered(harness, reference)
     harness.advance(600)
     return call_id
 
@@ -143,15 +134,9 @@ def test_hosted_campaign_runs_and_reports_each_number(harness):
 # -- TTS calls to their end, SMS, opt-out status, credits ---------------------------------------
 def test_tts_call_lives_to_a_final_status(harness):
     needs(harness, Capability.TTS_CALL)
+    text = "Hello {name}, your order {order_id} ships today."
     placed = harness.provider.tts_call(
-        OutboundCallRequest(
-            to_number=harness.customer_number,
-            did_number=harness.did_number,
-            reference="107",
-            text="Hello {name}, your order {order_id} ships today.",
-            template_name=harness.extras.get("template_name", "api_order_confirm"),
-            variables={"name": "Asha", "order_id": "O107"},
-        )
+        tts_request(harness, "107", text, name="Asha", order_id="O107")
     )
     harness.advance(600)
     if harness.provider.supports(Capability.WEBHOOKS):
@@ -189,18 +174,6 @@ def test_credits_report_a_numeric_balance(harness):
         assert Decimal(credits.used_this_period) >= 0
 
 
-def _place_any(harness) -> str:
-    """Place one call the harness's customer answers, by whatever means the provider has."""
-    place = harness.extras.get("place_for_details")
-    if place is not None:
-        return place()
-    return harness.provider.click_to_call(
-        ClickToCallRequest(
-            harness.extension, "", harness.customer_number, harness.did_number, "301"
-        )
-    ).provider_call_id
-
-
 def test_masked_call_is_placed_and_cancelled(harness):
     needs(harness, Capability.MASKED_CALL)
 
@@ -233,7 +206,7 @@ def test_flow_call_is_placed(harness):
 
 def test_recording_of_an_answered_call_is_fetched_as_audio(harness):
     needs(harness, Capability.RECORDINGS)
-    call_id = _place_any(harness)
+    call_id = place_answered(harness, "301")
     harness.advance(600)
     url = ""
     if harness.provider.supports(Capability.CALL_DETAILS):
