@@ -1,5 +1,5 @@
-"""Shared set-up of the Callmatic fake's tests (test_callmatic_fake*.py): constants, a webhook
-inbox and request helpers."""
+"""Shared set-up of the Callmatic fake's tests (test_callmatic_fake*.py): constants, the `fake`
+and `receiver` fixtures (see tests/fakes/support.py), a webhook inbox and request helpers."""
 
 from __future__ import annotations
 

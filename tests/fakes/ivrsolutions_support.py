@@ -1,5 +1,6 @@
 """Shared set-up of the IVR Solutions fake's tests (test_ivrsolutions_fake*.py): the token,
-the seeded DID, request helpers and a webhook inbox."""
+the seeded DID, request helpers, a webhook inbox and the `fake` and `receiver`
+fixtures (see tests/fakes/support.py)."""
 
 from __future__ import annotations
 

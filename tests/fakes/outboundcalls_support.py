@@ -1,5 +1,6 @@
 """Shared set-up of the OutboundCalls.ai fake's tests (test_outboundcalls_fake*.py): the key
-and secret, a webhook receiver, request helpers and a campaign ready to start."""
+and secret, a webhook receiver, request helpers, a campaign ready to start and the
+`receiver` and `fake` fixtures (see tests/fakes/support.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Shared set-up of the Robotalker fake's tests (test_robotalker_fake*.py): the key, the doc's
-event keys, a webhook receiver and request helpers."""
+event keys, a webhook receiver, request helpers and the `fake` and `receiver` fixtures (see
+tests/fakes/support.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Shared set-up of the CallKaro adapter tests: the adapter on its fake, a call, what was sent."""
+"""Shared set-up of the CallKaro adapter tests: the adapter on its fake, a call, what was sent,
+a saved account, and the `fake` and `provider` fixtures (imported by name, as
+tests/fakes/support.py tells)."""
 
 import json
 from collections.abc import Iterator

@@ -1,4 +1,6 @@
-"""Shared set-up of the Callmatic adapter tests: the fake on 127.0.0.1 and the adapter on it."""
+"""Shared set-up of the Callmatic adapter tests: the fake on 127.0.0.1 and the adapter on it,
+a saved account, and the `fake` and `provider` fixtures (imported by name, as
+tests/fakes/support.py tells)."""
 
 from collections.abc import Iterator
 

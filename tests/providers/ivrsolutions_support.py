@@ -1,4 +1,6 @@
-"""Shared set-up of the IVR Solutions adapter tests: the fake on 127.0.0.1 and an adapter."""
+"""Shared set-up of the IVR Solutions adapter tests: the fake on 127.0.0.1 and an adapter, a saved
+account, and the `fake`, `provider` and `catcher` fixtures (imported by name, as
+tests/fakes/support.py tells)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Shared set-up of the OutboundCalls.ai adapter tests: the adapter on its fake, numbers,
-a campaign and one that ran."""
+a campaign and one that ran, a saved account, and the `fake`, `catcher`, `provider` and
+`agent_id` fixtures (imported by name, as tests/fakes/support.py tells)."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime

@@ -1,4 +1,6 @@
-"""Shared set-up of the Robotalker adapter tests: numbers, the adapter on its fake, a call."""
+"""Shared set-up of the Robotalker adapter tests: numbers, the adapter on its fake, a call,
+and the `fake`, `catcher` and `provider` fixtures (imported by name, as
+tests/fakes/support.py tells)."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
