@@ -6,12 +6,12 @@ Usage: bench_live.py [--agents 50] [--wallboards 5] [--seconds 20] [--workers 2]
 
 Today's design, as the templates were: the workspace status every 1 s, the current call
 every 1 s while live (3 s when idle), the callbacks every 15 s, each a full render; a
-wallboard every 5 s. The stamped design, as the templates are now: a cookie-less probe
-of the workspace's stamps every 1 s (static/js/dashboard.js) and, only when it says
-"moved", htmx's authenticated fetch of the status (the call card out of band); the 30 s
-fallback poll; callbacks every 15 s; a wallboard's 1 s pulse and 5 s poll, each with its
-stamp (204 while unchanged). Each simulated browser keeps a keep-alive connection (the
-probe one of its own, as a credentials-omitted fetch does).
+wallboard every 5 s. The pushed design, as the templates are now: each workspace holds
+its event stream open (/workspace/events/, telephony/services/live_feed.py) and, only
+when it says `moved`, htmx fetches the status (the call card out of band); the 30 s
+fallback poll; callbacks every 15 s; a wallboard holds its stream and keeps its 5 s poll,
+both stamped (204 while unchanged). Each simulated browser keeps a keep-alive connection
+for its requests and one for its stream, as EventSource does.
 
 Every 2 s a ringing call is answered through the real service path (call_apply_update
 under a row lock, as the webhook drain does); the event latency is the time until the
@@ -42,10 +42,9 @@ from bench.common import (
     server_env,
     setup_django,
 )
-from bench.live_client import Browser, element_vals, every, poll, query, status_vals
+from bench.live_client import Browser, element_vals, events, every, poll, query, status_vals
 
 EVENT_EVERY = 2.0
-PROBE = re.compile(r'data-live-probe="[^"?]+\?probe=([^"]+)"')
 IN_PROGRESS = re.compile(r'kpi-in-progress"><span class="kpi-n">(\d+)<')
 
 
@@ -56,6 +55,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
+    # One design alone, to study it (the figures are meant to be read side by side).
+    parser.add_argument("--only", choices=("today", "pushed"))
     return parser.parse_args()
 
 
@@ -158,6 +159,7 @@ class Phase:
         self.board_lag: list[float] = []
         self.board_seen: dict[int, int] = {}
         self.base = 0
+        self.callbacks_vals: dict[int, dict] = {}  # a tab's callbacks card stamp, at load
 
     def saw_call(self, call: int | None, body: str) -> None:
         at = self.answered_at.get(call)
@@ -176,34 +178,45 @@ class Phase:
             self.saw_call(call, body)
             return status_vals(body, vals) if self.stamped else element_vals(body, False)
 
-        loops = [poll(browser, ws + "callbacks/", 15, until, {}, lambda b, v: {})]
+        first = element_vals((await browser.get(ws + "callbacks/"))[1], self.stamped)
+        self.opened()
         if self.stamped:
-            loops += self.probed(browser, page, until, seen)
+            self.callbacks_vals[id(browser)] = first
+            loops = self.streamed(browser, agent, page, until, seen)
         else:  # today: the status every 1 s, the card every 1 s while live, else 3 s
+            loops = [poll(browser, ws + "callbacks/", 15, until, {}, lambda b, v: {})]
             loops.append(poll(browser, ws + "state/", 1, until, element_vals(page, False), seen))
             loops.append(poll(browser, ws + "current/", 1 if call else 3, until, {}, seen))
         await asyncio.gather(*loops)
 
-    def probed(self, browser: Browser, page: str, until: float, seen) -> list:
-        """static/js/dashboard.js: a cookie-less probe every second; on anything but 204
-        htmx's authenticated request fetches the status (and the card, out of band)."""
-        probe = Browser(self.port, None, self.stats)
-        state = {"vals": status_vals(page, {}), "token": PROBE.search(page).group(1)}
-        url = "/workspace/state/"
+    def streamed(self, browser: Browser, agent: dict, page: str, until: float, seen) -> list:
+        """static/js/dashboard.js: the workspace's event stream, opened with the stamps the
+        page was drawn from; on `moved` htmx fetches the status (the card out of band) and
+        the callbacks card, each with its stamp (204 when it was not the one that moved);
+        both keep a 60 s fallback poll."""
+        state = {"vals": status_vals(page, {}), "callbacks": self.callbacks_vals.pop(id(browser))}
+        url, callbacks = "/workspace/state/", "/workspace/callbacks/"
 
         async def fetch() -> None:
             status, body = await browser.get(query(url, state["vals"]))
             if status == 200:
                 state["vals"] = seen(body, state["vals"])
-                token = PROBE.search(body)
-                state["token"] = token.group(1) if token else state["token"]
 
-        async def ask() -> None:
-            status, _ = await probe.get(query(url, {"probe": state["token"], **state["vals"]}))
-            if status != 204:
-                await fetch()
+        async def fetch_callbacks() -> None:
+            status, body = await browser.get(query(callbacks, state["callbacks"]))
+            if status == 200:
+                state["callbacks"] = element_vals(body, True)
 
-        return [every(1, until, ask), every(30, until, fetch)]
+        async def moved() -> None:
+            await fetch()
+            await fetch_callbacks()
+
+        opened = query("/workspace/events/", {k: v for k, v in state["vals"].items() if k in "vc"})
+        return [
+            events(self.port, agent["session"], opened, until, moved),
+            every(60, until, fetch),
+            every(60, until, fetch_callbacks),
+        ]
 
     async def wallboard(self, n: int, session: str, until: float) -> None:
         browser = Browser(self.port, session, self.stats)
@@ -217,13 +230,22 @@ class Phase:
             return element_vals(body, self.stamped)
 
         vals = element_vals((await browser.get("/wallboard/"))[1], self.stamped)
+        self.opened()
         loops = [poll(browser, "/wallboard/", 5, until, vals, saw)]
-        if self.stamped:  # the template's 1 s pulse beside the 5 s refresh
-            loops.append(poll(browser, "/wallboard/", 1, until, vals, saw))
+        if self.stamped:  # the pulse: fetched when the board's event stream says `moved`
+            state = {"vals": vals}
+
+            async def fetch() -> None:
+                status, body = await browser.get(query("/wallboard/", state["vals"]))
+                if status == 200:
+                    state["vals"] = saw(body, state["vals"])
+
+            loops.append(
+                events(self.port, session, query("/wallboard/events/", vals), until, fetch)
+            )
         await asyncio.gather(*loops)
 
     async def events(self, until: float) -> None:
-        await asyncio.sleep(3)  # every tab has rendered once
         for call in self.calls:
             if time.monotonic() + 2 > until:
                 break
@@ -233,15 +255,45 @@ class Phase:
             self.answered_order.append(now)
             await asyncio.sleep(EVENT_EVERY)
 
-    async def run(self, seconds: int) -> None:
+    def opened(self) -> None:
+        """One more tab has its first render (the page load); all of them: measure."""
+        self.open_tabs += 1
+        if self.open_tabs == len(self.data["agents"]) + len(self.data["boards"]):
+            self.all_open.set()
+
+    async def run(self, seconds: int, master: int) -> tuple[float, int]:
+        """Open the tabs over a ramp (a team does not log in within one second), wait until
+        every one has rendered (a login storm is not the steady state) and 2 s more, then
+        measure `seconds`: requests, server CPU and events. Returns the measured window's
+        length and the server's CPU ticks in it."""
         from telephony.models import Call
 
         self.base = await asyncio.to_thread(Call.objects.filter(status="in_progress").count)
-        until = time.monotonic() + seconds
-        loops = [self.events(until)]
-        loops += [self.workspace(agent, until) for agent in self.data["agents"]]
-        loops += [self.wallboard(n, s, until) for n, s in enumerate(self.data["boards"])]
-        await asyncio.gather(*loops)
+        self.open_tabs, self.all_open = 0, asyncio.Event()
+        agents, boards = self.data["agents"], self.data["boards"]
+        ramp, forever = min(10.0, len(agents) / 50), float("inf")
+
+        async def later(delay: float, tab) -> None:
+            await asyncio.sleep(delay)
+            await tab
+
+        tabs = [
+            asyncio.create_task(later(ramp * i / max(1, len(agents)), self.workspace(a, forever)))
+            for i, a in enumerate(agents)
+        ]
+        tabs += [asyncio.create_task(self.wallboard(n, b, forever)) for n, b in enumerate(boards)]
+        await asyncio.wait_for(self.all_open.wait(), 300)
+        await asyncio.sleep(2)
+        for key, empty in (("latency", []), ("codes", {}), ("bytes", 0)):
+            self.stats[key] = empty  # the page loads are not the steady state
+        ticks, start = _cpu_ticks(master), time.monotonic()
+        await self.events(start + seconds)
+        await asyncio.sleep(max(0.0, start + seconds - time.monotonic()))
+        measured = (time.monotonic() - start, _cpu_ticks(master) - ticks)
+        for tab in tabs:
+            tab.cancel()
+        await asyncio.gather(*tabs, return_exceptions=True)
+        return measured
 
 
 def _cpu_ticks(master: int) -> int:
@@ -278,14 +330,14 @@ def ms(values: list[float], p: float) -> float:
     return round(percentile(values, p) * 1000, 1)
 
 
-def figures(phase: Phase, seconds: float, ticks: int, args) -> dict:
+def figures(phase: Phase, seconds: float, ticks: int, args, threads: int) -> dict:
     lat, lag = phase.stats["latency"], phase.agent_lag + phase.board_lag
     cores = ticks / os.sysconf("SC_CLK_TCK") / seconds
     return {
         "what": phase.name,
         "agents": len(phase.data["agents"]),
         "boards": len(phase.data["boards"]),
-        "server": f"gthread {args.workers}x{args.threads}",
+        "server": f"gthread {args.workers}x{threads}",
         "req_per_s": round(len(lat) / seconds, 1),
         "p50_ms": ms(lat, 50),
         "p95_ms": ms(lat, 95),
@@ -311,20 +363,31 @@ def main() -> None:
     data = prepare(args.agents, args.wallboards)
     calls = [a["call"] for a in data["agents"] if a["call"]]
     half = len(calls) // 2
-    port = free_port()
-    proc = serve(url, port, args.workers, args.threads)
     rows = []
-    try:
-        designs = [("polling today", False, calls[:half]), ("stamped + probe", True, calls[half:])]
-        for name, stamped, mine in designs:
+    # Each open stream holds a gthread thread, and the kernel need not share connections
+    # evenly between workers: the pushed design's server gets a thread per screen in each
+    # worker (and its --threads for ordinary requests); today's keeps --threads.
+    streams = args.agents + args.wallboards
+    designs = [
+        ("polling today", False, calls[:half], args.threads),
+        ("stamped + pushed", True, calls[half:], args.threads + streams),
+    ]
+    for name, stamped, mine, threads in designs:
+        if args.only and args.only != ("pushed" if stamped else "today"):
+            continue
+        port = free_port()
+        proc = serve(url, port, args.workers, threads)
+        try:
             phase = Phase(name, stamped, port, data, mine)
-            ticks, started = _cpu_ticks(proc.pid), time.monotonic()
-            asyncio.run(phase.run(args.seconds))
-            elapsed = time.monotonic() - started
-            rows.append(figures(phase, elapsed, _cpu_ticks(proc.pid) - ticks, args))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+            elapsed, ticks = asyncio.run(phase.run(args.seconds, proc.pid))
+            rows.append(figures(phase, elapsed, ticks, args, threads))
+        finally:
+            proc.terminate()  # open streams hold a graceful stop for their whole length
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     report("live", rows)
 
 

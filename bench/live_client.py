@@ -78,12 +78,13 @@ def status_vals(body: str, vals: dict) -> dict:
 
 
 async def every(period: float, until: float, step) -> None:
-    """Run `step()` every `period` seconds (htmx's `every Ns`, setInterval) until `until`."""
-    tick = time.monotonic()
+    """Run `step()` every `period` seconds until `until`, the first time one period from now
+    (as htmx's `every Ns` and setInterval do)."""
+    tick = time.monotonic() + period
     while tick < until:
+        await asyncio.sleep(max(0.0, tick - time.monotonic()))
         await step()
         tick += period
-        await asyncio.sleep(max(0.0, tick - time.monotonic()))
 
 
 async def poll(browser: Browser, path: str, period: float, until: float, vals: dict, update):
@@ -97,3 +98,35 @@ async def poll(browser: Browser, path: str, period: float, until: float, vals: d
             state["vals"] = update(body, state["vals"])
 
     await every(period, until, step)
+
+
+async def events(port: int, session: str, path: str, until: float, on_moved) -> None:
+    """An EventSource: one held connection reading text/event-stream (chunked, as gunicorn
+    sends a streaming response); `await on_moved()` for each `moved` event, as
+    static/js/dashboard.js fires htmx's fetch. Reconnects when the server ends the stream."""
+    while time.monotonic() < until:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await asyncio.wait_for(_read_events(reader, on_moved), until - time.monotonic())
+        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # the run ended, or the server closed the stream: open it again
+        finally:
+            writer.close()
+
+
+async def _read_events(reader: asyncio.StreamReader, on_moved) -> None:
+    buffer = ""
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).strip() or b"0", 16)
+        if size == 0:
+            return  # the stream ended (LIVE_STREAM_SECONDS): the browser reconnects
+        buffer += (await reader.readexactly(size + 2))[:-2].decode()
+        while "\n\n" in buffer:
+            event, buffer = buffer.split("\n\n", 1)
+            if event.startswith("event: moved"):
+                await on_moved()

@@ -192,6 +192,9 @@ CAMPAIGN_DIAL_LEASE_SECONDS = env.int("CAMPAIGN_DIAL_LEASE_SECONDS", default=120
 # Seconds the engine's lease lasts without renewal (a killed engine blocks no longer).
 CAMPAIGN_ENGINE_LEASE_SECONDS = env.int("CAMPAIGN_ENGINE_LEASE_SECONDS", default=30)
 WEBHOOK_TIMESTAMP_TOLERANCE = env.int("WEBHOOK_TIMESTAMP_TOLERANCE", default=300)
+# A live screen's event stream ends after this many seconds and the browser reconnects: each
+# reconnection is a new request, so an ended session or a disabled agent is refused then.
+LIVE_STREAM_SECONDS = env.int("LIVE_STREAM_SECONDS", default=300)
 # A provider account's base URL (our credentials go there) may be a loopback, private or
 # link-local address only when this is set: the development fakes on 127.0.0.1 and tests.
 PROVIDER_ALLOW_PRIVATE_URLS = env.bool("PROVIDER_ALLOW_PRIVATE_URLS", default=DEBUG)

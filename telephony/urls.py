@@ -7,6 +7,7 @@ from telephony.views import (
     calls,
     dids,
     dispositions,
+    live,
     masked,
     privacy,
     sms,
@@ -39,6 +40,7 @@ urlpatterns = [
     ),
     path("contacts/<int:contact_pk>/erase/", privacy.contact_erase_view, name="contact_erase"),
     path("wallboard/", wallboard.wallboard, name="wallboard"),
+    path("wallboard/events/", live.wallboard_events, name="wallboard_events"),
     path(
         "wallboard/agents/<int:pk>/state/",
         wallboard.wallboard_agent_state,
@@ -46,6 +48,7 @@ urlpatterns = [
     ),
     path("workspace/", workspace.workspace, name="workspace"),
     path("workspace/state/", workspace.workspace_state, name="workspace_state"),
+    path("workspace/events/", live.workspace_events, name="workspace_events"),
     path("workspace/state/set/", workspace.workspace_set_state, name="workspace_set_state"),
     path("workspace/current/", workspace.workspace_current, name="workspace_current"),
     path("workspace/callbacks/", workspace.workspace_callbacks, name="workspace_callbacks"),

@@ -21,6 +21,24 @@ def _fast_hashing_and_media(settings, tmp_path):
     settings.CAMPAIGN_COMPLIANCE_WINDOW_END = "24:00"
 
 
+@pytest.fixture(autouse=True)
+def _live_feed_without_its_thread(request, monkeypatch):
+    """In-process tests read the live feed by calling its tick(): its thread would query
+    the test database from outside the test. Browser tests run the real one (their live
+    server is a thread of this process, as the dev server is)."""
+    from telephony.services.live_feed import FEED, Feed
+    from telephony.views import live
+
+    if request.node.get_closest_marker("browser") is None:
+        monkeypatch.setattr(live, "FEED", Feed(autostart=False))
+        yield
+        return
+    yield
+    # The live server stops with its streams still open: forget them, so the thread stops
+    # instead of reading a database the next test may not allow.
+    FEED.forget_all()
+
+
 @pytest.fixture
 def account(db):
     return factories.make_account()

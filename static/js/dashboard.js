@@ -61,41 +61,39 @@
   document.addEventListener("htmx:afterSettle", tick);
 })();
 
-// Live probes: an element with data-live-probe asks its URL every second, without cookies
-// (no session or user to load on the server), whether what it shows moved, sending the
-// stamps its hx-vals and hx-include would send. 204 means no; anything else (moved, an
-// error) fires `live` on it, and its authenticated htmx request fetches the fragment. A
-// refused token (403: expired) makes that request go without its stamp, so it renders
-// and brings a fresh token even when nothing moved.
+// Live streams: an element with data-live-stream is refreshed when the server pushes
+// `moved` on that event stream (text/event-stream, telephony/services/live_feed.py): it
+// fires `live` on the element, and its own htmx request fetches the fragment. The stream
+// is opened with the stamps the element would send (its hx-vals and hx-include), so a
+// change made between the render and the connection is pushed at once. One stream per
+// URL and page; when it ends or fails it is opened again, with the stamps of that moment.
 (function () {
-  const asking = new WeakSet();
   function stamps(element) {
-    const params = new URLSearchParams(JSON.parse(element.getAttribute("hx-vals") || "{}"));
+    const params = new URLSearchParams();
+    const vals = JSON.parse(element.getAttribute("hx-vals") || "{}");
+    if (vals.v) params.set("v", vals.v);
     const selector = element.getAttribute("hx-include");
     const extra = selector && document.querySelector(selector);
     if (extra && extra.name) params.set(extra.name, extra.value);
     return params;
   }
-  function ask(element) {
-    if (asking.has(element)) return;
-    asking.add(element);
-    const url = element.dataset.liveProbe + "&" + stamps(element);
-    fetch(url, { credentials: "omit", cache: "no-store" })
-      .then((response) => {
-        if (response.status === 403) element.dataset.liveStale = "1";
-        return response.status !== 204;
-      })
-      .catch(() => true)
-      .then((moved) => {
-        asking.delete(element);
-        if (moved && document.body.contains(element)) htmx.trigger(element, "live");
+  function open(url) {
+    const element = document.querySelector('[data-live-stream="' + url + '"]');
+    if (!element || !window.EventSource) return;
+    const source = new EventSource(url + "?" + stamps(element));
+    source.addEventListener("moved", () => {
+      document.querySelectorAll('[data-live-stream="' + url + '"]').forEach((live) => {
+        htmx.trigger(live, "live");
       });
+    });
+    source.onerror = () => {
+      source.close();
+      setTimeout(() => open(url), 1000);
+    };
   }
-  document.addEventListener("htmx:configRequest", (event) => {
-    const element = event.detail.elt;
-    if (element.dataset && element.dataset.liveStale) delete event.detail.parameters.v;
-  });
   document.addEventListener("DOMContentLoaded", () => {
-    setInterval(() => document.querySelectorAll("[data-live-probe]").forEach(ask), 1000);
+    const urls = new Set();
+    document.querySelectorAll("[data-live-stream]").forEach((e) => urls.add(e.dataset.liveStream));
+    urls.forEach(open);
   });
 })();

@@ -157,14 +157,13 @@ def calls_today_by_agent(now: datetime | None = None) -> dict[int, int]:
     return {row["agent"]: row["n"] for row in rows}
 
 
-def agents_board(now: datetime | None = None) -> list[Agent]:
-    """Every agent with their state and today's calls (two queries whatever the team size)."""
+def agents_board(now: datetime | None = None, *, extensions: bool = True) -> list[Agent]:
+    """Every agent with their state and today's calls (a few queries whatever the team
+    size). The wallboard shows no extensions: their prefetch builds a queryset per agent,
+    half the cost of a 500-agent board."""
     now = now or timezone.now()
-    agents = list(
-        Agent.objects.select_related("user", "group")
-        .prefetch_related("extensions__did")
-        .order_by("user__username")
-    )
+    qs = Agent.objects.select_related("user", "group").order_by("user__username")
+    agents = list(qs.prefetch_related("extensions__did") if extensions else qs)
     today = calls_today_by_agent(now)
     for agent in agents:
         agent.calls_today = today.get(agent.pk, 0)

@@ -15,10 +15,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core import signing
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from telephony.models import Agent, Call, Callback, CallEvent, ProviderAccount
@@ -38,24 +36,7 @@ def unchanged(request: Any, current: str, name: str = "v") -> bool:
     return request.GET.get(name) == current
 
 
-PROBE_SALT = "telephony.live.probe"
-
-
-def probe_token(user_id: int) -> str:
-    """A signed, expiring token naming a workspace's agent, for the cookie-less probe."""
-    return signing.dumps(user_id, salt=PROBE_SALT)
-
-
-def probe_user(token: str) -> int | None:
-    """The user a probe token names, if it is ours and younger than a session."""
-    try:
-        user_id = signing.loads(token, salt=PROBE_SALT, max_age=settings.SESSION_COOKIE_AGE)
-    except signing.BadSignature:  # forged, or expired (SignatureExpired is a BadSignature)
-        return None
-    return user_id if isinstance(user_id, int) else None
-
-
-def _workspace_sql() -> str:
+def _workspace_sql(where: str = "a.user_id = %s") -> str:
     agent, call = Agent._meta.db_table, Call._meta.db_table
     contact = Call._meta.get_field("contact").related_model._meta.db_table
     # The agent's latest call, as agent_current_call picks it (the agent, -created_at index).
@@ -64,7 +45,7 @@ def _workspace_sql() -> str:
         "SELECT a.state, a.pause_reason, a.state_since, c.id, c.status, c.created_at,"
         " c.disposition_id, c.duration_seconds, c.to_number, c.call_type, ct.name"
         f" FROM {agent} a LEFT JOIN {call} c ON c.id = ({latest} LIMIT 1)"
-        f" LEFT JOIN {contact} ct ON ct.id = c.contact_id WHERE a.user_id = %s"
+        f" LEFT JOIN {contact} ct ON ct.id = c.contact_id WHERE {where}"
     )
 
 
@@ -82,6 +63,56 @@ def workspace_stamps(user_id: int) -> tuple[str, str] | None:
         cursor.execute(_workspace_sql(), [user_id])
         row = cursor.fetchone()
     return None if row is None else (stamp(*row[:3]), stamp(*row[3:]))
+
+
+def callbacks_marks(user_ids: set[int], *, now: datetime | None = None) -> dict:
+    """Per workspace (user id), a mark of its pending callbacks that moves when one is
+    added, closed, moved or falls due: the live feed pushes the callbacks card on it. One
+    grouped read for every open workspace; the callbacks for anyone count for all."""
+    now = now or timezone.now()
+    rows = (
+        Callback.objects.filter(status=Callback.Status.PENDING)
+        .filter(Q(agent__user_id__in=user_ids) | Q(agent__isnull=True))
+        .values("agent__user_id")
+        .annotate(
+            n=Count("id"),
+            last=Max("id"),
+            latest=Max("due_at"),
+            due=Count("id", filter=Q(due_at__lte=now)),
+        )
+    )
+    marks = {row.pop("agent__user_id"): stamp(sorted(row.items())) for row in rows}
+    anyone = marks.pop(None, "")
+    return {user_id: stamp(marks.get(user_id, ""), anyone) for user_id in user_ids}
+
+
+def workspace_stamps_many(user_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """`workspace_stamps` of many workspaces in one read (the live feed's tick)."""
+    ids = sorted(user_ids)
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    sql = _workspace_sql(f"a.user_id IN ({marks})").replace(
+        "SELECT a.state", "SELECT a.user_id, a.state", 1
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return {row[0]: (stamp(*row[1:4]), stamp(*row[4:])) for row in rows}
+
+
+def callbacks_stamp(agent: Agent, *, now: datetime | None = None) -> str:
+    """The workspace's callbacks card: the rows it lists (their times, notes, owners) and
+    how many of them are due, which changes as time passes. A contact renamed meanwhile
+    shows at the next change."""
+    now = now or timezone.now()
+    rows = list(
+        Callback.objects.filter(status=Callback.Status.PENDING)
+        .filter(Q(agent=agent) | Q(agent__isnull=True))
+        .order_by("due_at", "id")
+        .values_list("id", "due_at", "agent_id", "note")[:20]
+    )
+    return stamp(rows, sum(1 for row in rows if row[1] <= now))
 
 
 def call_stamp(call: Call, *, now: datetime | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from django.contrib import messages
 from django.db.models import Count
@@ -42,6 +43,7 @@ def wallboard(request: HtmxHttpRequest) -> HttpResponse:
 # This process's last rendered fragment per role: every board polling the same stamp gets
 # it, so a change costs one render of a 500-agent board per worker, not one per screen.
 _SHARED: dict[str, tuple[str, str]] = {}
+_RENDERING = threading.Lock()
 _CSRF_SLOT = "\x00csrf\x00"
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -51,13 +53,20 @@ def _shared_fragment(request: HtmxHttpRequest, version: str) -> str:
     (admins get links); the one per-user part, the CSRF token of its forms, is cut out
     when it is rendered and this request's own is put in."""
     role = user_role(request.user) or ""
-    shared = _SHARED.get(role)
-    if shared is None or shared[0] != version:
-        html = render_to_string(LIVE, _context(request, version), request)
-        token = _CSRF_FIELD.search(html)
-        shared = (version, html.replace(token.group(1), _CSRF_SLOT) if token else html)
-        _SHARED[role] = shared
-    return shared[1].replace(_CSRF_SLOT, get_token(request))
+    return _render_shared(role, request, version).replace(_CSRF_SLOT, get_token(request))
+
+
+def _render_shared(role: str, request: HtmxHttpRequest, version: str) -> str:
+    # Pushed boards ask all at once: one thread renders, the others wait for it and take
+    # its render (a 500-agent board costs a few hundred ms; twenty at once would be seconds).
+    with _RENDERING:
+        shared = _SHARED.get(role)
+        if shared is None or shared[0] != version:
+            html = render_to_string(LIVE, _context(request, version), request)
+            token = _CSRF_FIELD.search(html)
+            shared = (version, html.replace(token.group(1), _CSRF_SLOT) if token else html)
+            _SHARED[role] = shared
+    return shared[1]
 
 
 @vary_on_headers("HX-Request")
@@ -91,7 +100,7 @@ def _context(request: HtmxHttpRequest, version: str) -> dict:
         "now": now,
         "wallboard_v": version,
         "stats": wallboard_stats(now),
-        "agents": agents_board(now),
+        "agents": agents_board(now, extensions=False),
         "campaigns": _campaign_progress(),
         "accounts": list(ProviderAccount.objects.order_by("name")),
         "callbacks": list(callbacks_for(request.user, agent=None, scope_all=True)[:8]),

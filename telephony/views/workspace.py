@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +19,7 @@ from telephony.selectors.calls import calls_visible_to
 from telephony.selectors.dashboard import agent_current_call, callback_for_user, callbacks_for
 from telephony.services.agents import agent_set_state
 from telephony.services.callbacks import callback_close
-from telephony.services.live import probe_token, probe_user, unchanged, workspace_stamps
+from telephony.services.live import callbacks_stamp, unchanged, workspace_stamps
 from telephony.views.wrapup import wrap_up_from_form
 
 TEMPLATE = "telephony/workspace.html"
@@ -54,7 +50,6 @@ def _state_context(agent: Agent, version: str | None = None) -> dict:
         "in_state": f"{seconds // 60}:{seconds % 60:02d}",
         "in_state_seconds": seconds,
         "state_v": version,
-        "probe": probe_token(agent.user_id),
         "pause_choices": PAUSE_CHOICES,
     }
 
@@ -70,8 +65,9 @@ def _current_context(
     return {"current": call, "form": form, "current_v": version}
 
 
-def _callbacks_context(request: HtmxHttpRequest, agent: Agent) -> dict:
+def _callbacks_context(request: HtmxHttpRequest, agent: Agent, version: str = "") -> dict:
     return {
+        "callbacks_v": version or callbacks_stamp(agent),
         "callbacks": list(callbacks_for(request.user, agent=agent, scope_all=False)[:20]),
         "now": timezone.now(),
     }
@@ -96,32 +92,6 @@ def _moved(request: HtmxHttpRequest, stamps: tuple[str, str]) -> bool:
     )
 
 
-def _probe(view: Callable) -> Callable:
-    """`?probe=<token>`: static/js/dashboard.js asks every second, without cookies, whether
-    the stamps moved: 204 no, 200 yes (htmx then fetches the fragment, as the agent).
-
-    Without a cookie the request loads no session, no user and no role: an unchanged
-    probe costs a third of an unchanged authenticated poll. The signed token (rendered
-    into the agent's own page, expiring with a session) tells its holder only whether
-    that agent's workspace changed; 403 for a bad or expired token, and the page's
-    htmx poll, which is authenticated, brings a fresh one.
-    """
-
-    @wraps(view)
-    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.GET.get("probe")
-        if token is None:
-            return view(request, *args, **kwargs)
-        user_id = probe_user(token)
-        stamps = workspace_stamps(user_id) if user_id is not None else None
-        if stamps is None:
-            return HttpResponse(status=403)
-        return HttpResponse("moved") if _moved(request, stamps) else HttpResponse(status=204)
-
-    return wrapped
-
-
-@_probe
 @vary_on_headers("HX-Request")
 @role_required(AGENT)
 def workspace_state(request: HtmxHttpRequest) -> HttpResponse:
@@ -158,8 +128,13 @@ def workspace_current(request: HtmxHttpRequest) -> HttpResponse:
 
 @role_required(AGENT)
 def workspace_callbacks(request: HtmxHttpRequest) -> HttpResponse:
+    """The callbacks card, polled every 15 s: 204 while what it lists is unchanged."""
     agent = _agent(request)
-    return render(request, f"{TEMPLATE}#callbacks", _callbacks_context(request, agent))
+    version = callbacks_stamp(agent)
+    if unchanged(request, version):
+        return HttpResponse(status=204)
+    context = _callbacks_context(request, agent, version)
+    return render(request, f"{TEMPLATE}#callbacks", context)
 
 
 @vary_on_headers("HX-Request")

@@ -1,5 +1,5 @@
-"""Browser: the workspace's time-in-state clock ticks in the page, and the polls that run
-meanwhile are answered 204 (nothing re-rendered) until the state changes (issue 12)."""
+"""Browser: the workspace's time-in-state clock ticks in the page with no request at all,
+and a change of state is pushed over the workspace's event stream (issue 12)."""
 
 import re
 from datetime import timedelta
@@ -37,29 +37,21 @@ def test_the_clock_ticks_without_a_render_and_a_state_change_still_shows(page):
     page.wait_for_timeout(3500)
     later = _seconds(timer.inner_text())
     assert later >= start + 3  # the page counted on by itself
-    assert answers and set(answers) == {204}, answers  # the polls rendered nothing
+    assert answers == []  # and asked the server nothing: no poll while nothing moves
 
     agent_set_state(user=agent.user, state="paused", reason="Lunch")
     expect(page.get_by_test_id("my-state")).to_have_text("Paused", timeout=5_000)
     expect(page.get_by_test_id("state-timer")).to_have_text(re.compile(r"^0:0\d$"))
-    assert 200 in answers
+    assert 200 in answers  # pushed, then fetched
 
 
-def test_a_refused_probe_token_is_replaced_by_a_fresh_render(page):
+def test_a_stream_that_ends_is_opened_again_and_still_pushes(page, settings):
+    settings.LIVE_STREAM_SECONDS = 1  # as if five minutes had passed, several times over
     agent = factories.make_agent(user=factories.make_user("agent", first_name="Ravi"))
+    streams = []
+    page.on("request", lambda r: "/workspace/events/" in r.url and streams.append(r.url))
     login(page, agent.user.username)
-    status = page.locator("#ws-status")
-    assert "probe=" in status.get_attribute("data-live-probe")
-    renders = []
-    page.on(
-        "response",
-        lambda r: "/workspace/state/" in r.url and "probe=" not in r.url and renders.append(r),
-    )
-    # As if the page had stayed open past the token's age: the probe is refused (403).
-    status.evaluate("el => el.dataset.liveProbe = el.dataset.liveProbe + 'x'")
-    page.wait_for_function(
-        "() => !document.querySelector('#ws-status').dataset.liveProbe.endsWith('x')",
-        timeout=5_000,
-    )
-    assert renders and renders[0].status == 200  # rendered without a stamp: a fresh token
-    expect(page.get_by_test_id("my-state")).to_have_text("Ready")
+    page.wait_for_timeout(3000)
+    assert len(streams) >= 2  # the browser reconnected after the server ended the stream
+    agent_set_state(user=agent.user, state="paused", reason="Coaching")
+    expect(page.get_by_test_id("my-state")).to_have_text("Paused", timeout=5_000)

@@ -5,16 +5,19 @@ fragment renders. The workspace's status poll brings the live call card along.""
 import json
 import re
 
-from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.models import ImportJob
-from telephony.models import Call
+from telephony.models import Call, Callback
 from telephony.services import call_click_to_call
 from telephony.services.agents import agent_set_state
+from telephony.services.live_feed import Feed
+from telephony.views import live as live_views
+from tests import factories
 from tests.telephony.helpers import deliver_all_events, deliver_next_event
 
 HX = {"HX-Request": "true"}
@@ -33,6 +36,12 @@ def _vals(body: str) -> dict:
 
 def _page_vals(client) -> dict:
     return _vals(client.get(reverse("telephony:workspace")).content.decode())
+
+
+def _page_vals_for(agent) -> dict:
+    client = Client()
+    client.force_login(agent.user)
+    return _page_vals(client)
 
 
 def test_an_unchanged_status_poll_answers_204_and_a_change_renders(agent_client, agent):
@@ -95,7 +104,8 @@ def test_the_clock_starts_at_the_servers_count_and_ticks_in_the_browser(agent_cl
 def test_wallboard_poll_answers_204_until_a_call_moves(supervisor_client, agent, contact):
     url = reverse("telephony:wallboard")
     page = supervisor_client.get(url).content.decode()
-    assert 'data-testid="wallboard-pulse"' in page and 'hx-trigger="every 1s"' in page
+    assert 'data-testid="wallboard-pulse"' in page and 'hx-trigger="live"' in page
+    assert f'data-live-stream="{reverse("telephony:wallboard_events")}"' in page
     vals = _vals(page)
     same = supervisor_client.get(url, vals, headers=HX)
     assert same.status_code == 204 and "HX-Request" in same["Vary"]
@@ -156,32 +166,71 @@ def test_polls_without_a_stamp_render_as_before(agent_client, agent):
     assert 'id="ws-status"' in body and Call.objects.count() == 0
 
 
-def _probe_token(body: str) -> str:
-    return re.search(r'data-live-probe="[^"?]+\?probe=([^"]+)"', body).group(1)
+def _stream_chunks(response):
+    """The event stream's text, chunk by chunk, as the browser's EventSource reads it."""
+    assert response["Content-Type"] == "text/event-stream"
+    return (c.decode() if isinstance(c, bytes) else c for c in response.streaming_content)
 
 
-def test_the_cookieless_probe_says_204_until_the_workspace_moves(agent_client, agent, contact):
-    page = agent_client.get(reverse("telephony:workspace")).content.decode()
-    vals = _vals(page)
-    probe = {**vals, "probe": _probe_token(page)}
-    anonymous = Client()  # the probe is sent without cookies: no session, no user
-    with CaptureQueriesContext(connection) as ctx:
-        assert anonymous.get(STATE, probe).status_code == 204
-    assert len(ctx.captured_queries) == 1  # the stamps, nothing else
+def test_the_feed_wakes_a_workspace_only_when_it_moved(agent, contact, django_assert_num_queries):
+    vals = _page_vals_for(agent)
+    feed = Feed(autostart=False)
+    subscription = feed.subscribe(agent.user_id, (vals["v"], vals.get("c"), None))
+    other = feed.subscribe(factories.make_agent().user_id, ("stale", None, None))
+    with django_assert_num_queries(2):  # every open workspace: its stamps, its callbacks
+        assert feed.tick() == 1  # only the one drawn from stale stamps
+    assert not subscription.moved.is_set() and other.moved.is_set()
     call_click_to_call(user=agent.user, contact=contact)  # the agent goes on a call
-    assert anonymous.get(STATE, probe).status_code == 200
-    # The page's htmx request then fetches the fragment, as the agent.
-    body = agent_client.get(STATE, vals, headers=HX).content.decode()
-    assert "On a call" in body and '<section id="ws-current"' in body
+    assert feed.tick() == 1 and subscription.moved.is_set()
+    subscription.moved.clear()
+    assert feed.tick() == 0  # told once; the screen fetches the new state itself
+    # A callback for the agent (or for anyone) moves the workspace's callbacks card.
+    Callback.objects.create(contact=contact, agent=agent, due_at=timezone.now())
+    assert feed.tick() == 1 and subscription.moved.is_set()
+    feed.unsubscribe(subscription)
+    feed.unsubscribe(other)
+    assert feed.tick() == 0
 
 
-def test_a_forged_or_foreign_probe_token_is_refused(agent_client, agent, other_agent):
-    page = agent_client.get(reverse("telephony:workspace")).content.decode()
-    token = _probe_token(page)
-    assert Client().get(STATE, {"probe": token + "x"}).status_code == 403
-    assert Client().get(STATE, {"probe": "123:abc"}).status_code == 403
-    # The signature covers the agent: another agent's id under it does not verify.
-    payload, rest = token.split(":", 1)
-    other = signing.b64_encode(str(other_agent.user_id).encode()).decode()
-    assert other != payload
-    assert Client().get(STATE, {"probe": f"{other}:{rest}"}).status_code == 403
+def test_the_workspace_stream_pushes_moved_when_the_agent_moves(
+    agent_client, agent, monkeypatch, settings
+):
+    settings.LIVE_STREAM_SECONDS = 2
+    feed = Feed(autostart=False)
+    monkeypatch.setattr(live_views, "FEED", feed)
+    vals = _page_vals(agent_client)
+    chunks = _stream_chunks(agent_client.get(reverse("telephony:workspace_events"), vals))
+    assert next(chunks).startswith("retry:")
+    agent_set_state(user=agent.user, state="paused", reason="Lunch")
+    assert feed.tick() == 1
+    assert next(chunks).startswith("event: moved")
+    assert list(chunks) == []  # the stream ends after LIVE_STREAM_SECONDS (and reconnects)
+    assert feed.subscriptions == set()  # an ended stream leaves the feed
+
+
+def test_the_streams_are_for_their_screens_roles(agent, supervisor):
+    as_agent, as_supervisor = Client(), Client()
+    as_agent.force_login(agent.user)
+    as_supervisor.force_login(supervisor)
+    # Other roles get a 404, as everywhere (role_required): the URL reveals nothing.
+    assert as_agent.get(reverse("telephony:wallboard_events")).status_code == 404
+    assert as_supervisor.get(reverse("telephony:workspace_events")).status_code == 404
+    anonymous = Client().get(reverse("telephony:workspace_events"))
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+
+def test_the_wallboard_stream_pushes_a_call_that_moved(
+    supervisor_client, agent, contact, monkeypatch, settings
+):
+    settings.LIVE_STREAM_SECONDS = 2
+    feed = Feed(autostart=False)
+    monkeypatch.setattr(live_views, "FEED", feed)
+    page = supervisor_client.get(reverse("telephony:wallboard")).content.decode()
+    chunks = _stream_chunks(
+        supervisor_client.get(reverse("telephony:wallboard_events"), {"v": _vals(page)["v"]})
+    )
+    assert next(chunks).startswith("retry:")
+    assert feed.tick() == 0
+    call_click_to_call(user=agent.user, contact=contact)
+    deliver_next_event()  # ringing
+    assert feed.tick() == 1 and next(chunks).startswith("event: moved")
