@@ -129,8 +129,43 @@ def memory() -> list[dict]:
     ]
 
 
+def live() -> list[dict]:
+    rows = _load("live")
+    today, pushed = _find(rows, "polling today"), _find(rows, "stamped")
+    if not pushed:
+        return []
+    return [
+        {
+            "bench": f"live screens ({pushed['agents']} agents, {pushed['boards']} boards)",
+            "figure": f"p95 {pushed['p95_ms']} ms, CPU {pushed['cpu_pct']} %, event p95 "
+            f"{pushed['agent_event_p95_ms']} ms (agent) / "
+            f"{pushed['board_event_p95_ms']} ms (board)",
+            "baseline": f"polling today: CPU {today.get('cpu_pct')} %, "
+            f"event p95 {today.get('agent_event_p95_ms')} ms",
+            "ratio": round(today["cpu_cores"] / pushed["cpu_cores"], 2) if today else None,
+            "target": "p95 < 100 ms, CPU < 50 %, event < 1 s",
+        }
+    ]
+
+
+def webhook_load() -> list[dict]:
+    row = next(iter(_load("webhook_load")), None)  # one row: the scenario's
+    if not row:
+        return []
+    return [
+        {
+            "bench": "webhook load (the load test's scenario)",
+            "figure": f"{row.get('achieved_per_s')}/s, p99 {row.get('p99_ms')} ms",
+            "baseline": f"asked {row.get('asked_per_s')}/s",
+            "ratio": row.get("ratio_to_asked"),
+            "target": f">= {row.get('floor_per_s')}/s (a quarter of the rate asked)",
+        }
+    ]
+
+
 def main() -> None:
-    rows = [*webhooks(), *dialer(), *sync(), *pages(), *csv_import(), *memory()]
+    rows = [*webhooks(), *dialer(), *sync(), *pages(), *csv_import(), *memory(), *live()]
+    rows += webhook_load()
     report("summary", rows or [{"bench": "no results yet: run make bench"}])
 
 
