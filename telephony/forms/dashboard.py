@@ -12,7 +12,9 @@ from django.utils import timezone
 from contacts.models import Contact
 from contacts.selectors.hours import contact_local_hours
 from telephony.forms.calls import DIDChoiceField, DispositionForm
-from telephony.models import DID, Disposition, Extension, ProviderAccount
+from telephony.models import DID, Call, Disposition, Extension, ProviderAccount
+from telephony.providers.base import Capability
+from telephony.selectors.calls import accounts_split_by
 from telephony.services.agents import PAUSE_REASONS
 
 
@@ -94,8 +96,6 @@ class CallFilterForm(forms.Form):
 
     def __init__(self, *args, agents=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from telephony.models import Call
-
         self.fields["call_type"].choices = [("", "Any type"), *Call.Type.choices]
         self.fields["status"].choices = [("", "Any status"), *Call.STATUS_CHOICES]
         self.fields["agent"].choices = [("", "Any agent")] + [(a.pk, str(a)) for a in agents]
@@ -130,9 +130,6 @@ class MaskedSessionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from telephony.providers.base import Capability
-        from telephony.selectors.calls import accounts_split_by
-
         super().__init__(*args, **kwargs)
         # Only DIDs of accounts whose provider can mask; the page explains the others.
         capable, self.missing_accounts = accounts_split_by(Capability.MASKED_CALL)

@@ -15,7 +15,7 @@ from callcenter.services.roles import ADMIN, role_required
 from callcenter.web.kit import HtmxHttpRequest, toast
 from common.phones import InvalidPhoneNumber, normalize_phone
 from telephony.forms.dashboard import AgentCreateForm, ExtensionForm
-from telephony.models import Agent, Extension
+from telephony.models import DID, Agent, Extension
 from telephony.selectors.dashboard import agents_board
 from telephony.services.agents import (
     agent_create,
@@ -112,6 +112,4 @@ def _row(request: HtmxHttpRequest, agent_pk: int | None, message: str, level: st
 
 
 def _dids():
-    from telephony.models import DID
-
     return list(DID.objects.filter(status=DID.Status.ACTIVE).order_by("number"))

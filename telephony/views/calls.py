@@ -15,6 +15,7 @@ from callcenter.services.roles import ADMIN, ALL_ROLES, SUPERVISOR, role_require
 from callcenter.web.csv import csv_response
 from callcenter.web.kit import HtmxHttpRequest
 from callcenter.web.pager import keyset_page
+from campaigns.models import Campaign
 from common.csvsafe import csv_safe
 from telephony.forms.dashboard import CallFilterForm
 from telephony.models import Agent, Call
@@ -40,8 +41,6 @@ CSV_COLUMNS = (
 
 
 def _filter_form(request: HtmxHttpRequest) -> CallFilterForm:
-    from campaigns.models import Campaign  # views compose across apps
-
     staff = user_role(request.user) in (ADMIN, SUPERVISOR)
     agents = Agent.objects.select_related("user").order_by("user__username") if staff else ()
     campaigns = Campaign.objects.only("id", "name").order_by("name")

@@ -19,6 +19,7 @@ from callcenter.services.audit import client_ip
 from callcenter.services.errors import ServiceError
 from callcenter.services.roles import ADMIN, SUPERVISOR, role_required, user_role
 from callcenter.web.kit import HtmxHttpRequest, toast
+from campaigns.models import Campaign, CampaignEntry
 from telephony.models import Agent, ProviderAccount
 from telephony.selectors.dashboard import agents_board, callbacks_for, wallboard_stats
 from telephony.services.live import unchanged, wallboard_stamp
@@ -110,8 +111,6 @@ def _context(request: HtmxHttpRequest, version: str) -> dict:
 def _campaign_progress() -> list[dict]:
     """Running and paused campaigns with their entries counted by state (one grouped query)."""
     # Views may compose across apps; telephony's models and services never import campaigns.
-    from campaigns.models import Campaign, CampaignEntry
-
     campaigns = list(
         Campaign.objects.filter(status__in=[Campaign.Status.RUNNING, Campaign.Status.PAUSED])
         .only("id", "name", "status")
