@@ -77,15 +77,24 @@
     if (extra && extra.name) params.set(extra.name, extra.value);
     return params;
   }
+  // A click still in flight (a state button, a wrap-up) is answered with the new fragment;
+  // a pushed refresh swapped in first would detach the clicked form, and htmx would drop
+  // that answer and its toast. So wait until it has settled, then refresh (204 if the
+  // answer already showed everything).
+  function fire(url) {
+    if (document.querySelector(".htmx-request")) {
+      document.addEventListener("htmx:afterSettle", () => fire(url), { once: true });
+      return;
+    }
+    document.querySelectorAll('[data-live-stream="' + url + '"]').forEach((live) => {
+      htmx.trigger(live, "live");
+    });
+  }
   function open(url) {
     const element = document.querySelector('[data-live-stream="' + url + '"]');
     if (!element || !window.EventSource) return;
     const source = new EventSource(url + "?" + stamps(element));
-    source.addEventListener("moved", () => {
-      document.querySelectorAll('[data-live-stream="' + url + '"]').forEach((live) => {
-        htmx.trigger(live, "live");
-      });
-    });
+    source.addEventListener("moved", () => fire(url));
     source.onerror = () => {
       source.close();
       setTimeout(() => open(url), 1000);
